@@ -1,0 +1,48 @@
+import { errorMessage, UsageError } from "../common/errors.ts";
+import { type LogFormat, logger, setupLogging } from "../common/log.ts";
+import { type CommandSpec, formatHelp, parseCommandArgs } from "./args.ts";
+
+/**
+ * Runs one subcommand: parse, --help, logging set-up, run. Usage errors become one line on
+ * stderr and exit code 2; other failures one line and exit code 1.
+ */
+export async function runCommand(spec: CommandSpec, argv: string[]): Promise<number> {
+  try {
+    const args = parseCommandArgs(spec, argv);
+    if (args.values.help) {
+      console.log(formatHelp(spec));
+      return 0;
+    }
+    setupLogging(
+      (args.values["log-level"] as string | undefined) ?? "info",
+      (args.values["log-format"] as LogFormat | undefined) ?? "text",
+    );
+    return (await spec.run(args)) ?? 0;
+  } catch (e) {
+    if (e instanceof UsageError) {
+      console.error(e.message.startsWith("rmq ") ? e.message : `rmq ${spec.name}: ${e.message}`);
+      return 2;
+    }
+    logger("cli").debug("{error}", { error: e });
+    console.error(`rmq ${spec.name}: ${errorMessage(e)}`);
+    return 1;
+  }
+}
+
+/**
+ * Resolves on the first SIGINT or SIGTERM (SIGTERM is not available on Windows), so a server
+ * command can shut down gracefully and exit 0.
+ */
+export function waitForShutdownSignal(): Promise<Deno.Signal> {
+  return new Promise((resolve) => {
+    const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
+    const handlers = signals.map((sig) => {
+      const h = () => {
+        for (const [s, f] of handlers) Deno.removeSignalListener(s, f);
+        resolve(sig);
+      };
+      Deno.addSignalListener(sig, h);
+      return [sig, h] as const;
+    });
+  });
+}

@@ -1,0 +1,30 @@
+/** Property names RocketMQ puts in a message's property string (MessageConst). */
+export const MessageConst = {
+  KEYS: "KEYS",
+  TAGS: "TAGS",
+  WAIT: "WAIT",
+  DELAY: "DELAY",
+  RETRY_TOPIC: "RETRY_TOPIC",
+  REAL_TOPIC: "REAL_TOPIC",
+  REAL_QID: "REAL_QID",
+  TRAN_MSG: "TRAN_MSG",
+  PGROUP: "PGROUP",
+  MIN_OFFSET: "MIN_OFFSET",
+  MAX_OFFSET: "MAX_OFFSET",
+  ORIGIN_MESSAGE_ID: "ORIGIN_MESSAGE_ID",
+  RECONSUME_TIME: "RECONSUME_TIME",
+  MAX_RECONSUME_TIMES: "MAX_RECONSUME_TIMES",
+  MSG_REGION: "MSG_REGION",
+  TRACE_ON: "TRACE_ON",
+  UNIQ_KEY: "UNIQ_KEY",
+  CONSUME_START_TIME: "CONSUME_START_TIME",
+  TRAN_PREPARED_QUEUE_OFFSET: "TRAN_PREPARED_QUEUE_OFFSET",
+  TRANSACTION_CHECK_TIMES: "TRANSACTION_CHECK_TIMES",
+  CHECK_IMMUNITY_TIME_IN_SECONDS: "CHECK_IMMUNITY_TIME_IN_SECONDS",
+  CLUSTER: "CLUSTER",
+  BUYER_ID: "BUYER_ID",
+} as const;
+export type MessageConstKey = (typeof MessageConst)[keyof typeof MessageConst];
+
+/** Separator between several keys inside the KEYS property. */
+export const KEY_SEPARATOR = " ";

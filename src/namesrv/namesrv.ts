@@ -1,0 +1,118 @@
+/**
+ * The name server: route tables and KV config behind a remoting server, a scan that drops
+ * brokers that stopped registering, and routes dropped when a broker's connection closes.
+ *
+ * @example
+ * ```ts
+ * await using ns = new NamesrvController({ listenPort: 0, bindAddress: "127.0.0.1" });
+ * const { port } = await ns.start();
+ * ```
+ */
+import { logger } from "../common/log.ts";
+import { backgroundInterval, type Timer } from "../common/timer.ts";
+import { RemotingServer } from "../remoting/server.ts";
+import { KVConfigStore } from "./kv_config.ts";
+import { defaultNamesrvConfig, expandHome, type NamesrvConfig } from "./namesrv_config.ts";
+import type { NamesrvContext } from "./namesrv_context.ts";
+import { brokerProcessors } from "./processors/broker_processor.ts";
+import { configProcessors } from "./processors/config_processor.ts";
+import { kvConfigProcessors } from "./processors/kv_config_processor.ts";
+import { routeProcessors } from "./processors/route_processor.ts";
+import { topicProcessors } from "./processors/topic_processor.ts";
+import { RouteTable } from "./route_table.ts";
+
+const log = logger("namesrv");
+
+export class NamesrvController implements NamesrvContext, AsyncDisposable {
+  readonly config: NamesrvConfig;
+  readonly routes = new RouteTable();
+  readonly kvConfig: KVConfigStore;
+  readonly #server: RemotingServer;
+  #scanTimer: Timer | undefined;
+  #stopping: Promise<void> | undefined;
+
+  /** `config` overrides the defaults key by key (see namesrv_config.ts). */
+  constructor(config: Partial<NamesrvConfig> = {}) {
+    this.config = { ...defaultNamesrvConfig(), ...config };
+    this.kvConfig = new KVConfigStore(expandHome(this.config.kvConfigPath));
+    this.#server = new RemotingServer({
+      hostname: this.config.bindAddress,
+      port: this.config.listenPort,
+      idleTimeoutMs: this.config.serverChannelMaxIdleTimeSeconds * 1000,
+      name: "namesrv",
+    });
+    this.#server
+      .registerProcessors(brokerProcessors(this))
+      .registerProcessors(routeProcessors(this))
+      .registerProcessors(topicProcessors(this))
+      .registerProcessors(kvConfigProcessors(this))
+      .registerProcessors(configProcessors(this));
+    this.#server.onChannelClose((ch) => this.routes.onChannelDestroy(ch));
+  }
+
+  /** Loads the KV config, binds and starts serving; resolves with the bound address. */
+  async start(): Promise<Deno.NetAddr> {
+    await this.kvConfig.load();
+    const addr = this.#server.listen();
+    this.#startScan();
+    log.info("Name server listening on {host}:{port}", {
+      host: this.config.bindAddress,
+      port: addr.port,
+    });
+    return addr;
+  }
+
+  /** The bound address (after start). */
+  get addr(): Deno.NetAddr {
+    return this.#server.addr;
+  }
+
+  /** `host:port` for clients on this machine: 127.0.0.1 when bound to every interface. */
+  get address(): string {
+    const { hostname, port } = this.#server.addr;
+    const host = hostname === "0.0.0.0" || hostname === "::" ? "127.0.0.1" : hostname;
+    return `${host}:${port}`;
+  }
+
+  updateConfig(changes: Partial<NamesrvConfig>): void {
+    const before = this.config.scanNotActiveBrokerInterval;
+    Object.assign(this.config, changes);
+    if (this.#scanTimer !== undefined && this.config.scanNotActiveBrokerInterval !== before) {
+      this.#startScan();
+    }
+  }
+
+  #startScan(): void {
+    if (this.#scanTimer !== undefined) clearInterval(this.#scanTimer);
+    this.#scanTimer = backgroundInterval(
+      () => this.scanNotActiveBroker(),
+      this.config.scanNotActiveBrokerInterval,
+    );
+  }
+
+  /** One pass of the expiry scan (normally run by the timer): drops and disconnects silent brokers. */
+  scanNotActiveBroker(now = Date.now()): string[] {
+    const expired = this.routes.scanNotActiveBroker(this.config.brokerChannelExpiredTime, now);
+    for (const [, live] of expired) live.channel?.close("broker registration expired");
+    return expired.map(([addr]) => addr);
+  }
+
+  /**
+   * Stops: no new connections, in-flight requests answered (up to `graceMs`), connections
+   * closed, pending KV config writes finished. Safe to call more than once.
+   */
+  shutdown(graceMs = 5000): Promise<void> {
+    this.#stopping ??= (async () => {
+      if (this.#scanTimer !== undefined) clearInterval(this.#scanTimer);
+      this.#scanTimer = undefined;
+      await this.#server.shutdown(graceMs);
+      await this.kvConfig.flush();
+      log.info("Name server stopped");
+    })();
+    return this.#stopping;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.shutdown(1000);
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * The name server's configuration keys, with RocketMQ's spelling (NamesrvConfig and
+ * NettyServerConfig) where RocketMQ has the key. config/namesrv.toml is rendered from this.
+ */
+import { bool, type ConfigOf, defaults, int, str } from "../common/config.ts";
+
+export const NAMESRV_CONFIG_SCHEMA = {
+  listenPort: int(9876, "TCP port to listen on; 0 picks a free port", { min: 0, max: 65535 }),
+  bindAddress: str(
+    "0.0.0.0",
+    "Address to bind: 0.0.0.0 for every interface, 127.0.0.1 for local only",
+  ),
+  kvConfigPath: str(
+    "~/namesrv/kvConfig.json",
+    "File the KV config (PUT_KV_CONFIG, ORDER_TOPIC_CONFIG …) is kept in; ~ is the home directory",
+  ),
+  orderMessageEnable: bool(
+    false,
+    "Add orderTopicConf (namespace ORDER_TOPIC_CONFIG of the KV config) to topic routes",
+  ),
+  scanNotActiveBrokerInterval: int(
+    10_000,
+    "How often (ms) to look for brokers that stopped registering",
+    { min: 1 },
+  ),
+  brokerChannelExpiredTime: int(
+    120_000,
+    "A broker that has not registered for this long (ms) is dropped with its routes",
+    { min: 1 },
+  ),
+  serverChannelMaxIdleTimeSeconds: int(
+    120,
+    "Connections with no traffic for this long (s) are closed",
+    { min: 1 },
+  ),
+  configBlackList: str(
+    "configBlackList;configStorePath;kvConfigPath",
+    "Keys UPDATE_NAMESRV_CONFIG may not change (separated by ;)",
+  ),
+};
+
+export type NamesrvConfig = ConfigOf<typeof NAMESRV_CONFIG_SCHEMA>;
+
+export const NAMESRV_CONFIG_TITLE =
+  "rmq namesrv configuration (rmq namesrv -c config/namesrv.toml)";
+
+export function defaultNamesrvConfig(): NamesrvConfig {
+  return defaults(NAMESRV_CONFIG_SCHEMA);
+}
+
+/** `~/x` → `$HOME/x` (Java resolves `user.home` the same way for its default paths). */
+export function expandHome(path: string): string {
+  if (path !== "~" && !path.startsWith("~/")) return path;
+  const home = Deno.env.get("HOME") ?? Deno.env.get("USERPROFILE");
+  if (!home) throw new Error(`Cannot resolve ${path}: HOME is not set`);
+  return home + path.slice(1);
+}

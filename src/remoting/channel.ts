@@ -1,0 +1,379 @@
+import { errorMessage } from "../common/errors.ts";
+import type { Logger } from "../common/log.ts";
+import { isOneway, isResponse, type RemotingCommand, RemotingFlag } from "./command.ts";
+import {
+  encodeHeader,
+  FRAME_PREFIX_SIZE,
+  MAX_FRAME_SIZE,
+  writeFramePrefix,
+} from "./frame_codec.ts";
+import { FrameReader } from "./frame_reader.ts";
+import { RemotingClosedError, RemotingTimeoutError } from "./errors.ts";
+import { requestCodeName } from "./request_code.ts";
+import { ResponseCode } from "./response_code.ts";
+
+/** Answers a request that arrived on a channel; null/undefined means "no answer". */
+export type RequestHandler = (
+  channel: Channel,
+  request: RemotingCommand,
+) => Promise<RemotingCommand | null | undefined> | RemotingCommand | null | undefined;
+
+export interface ChannelOptions {
+  onRequest: RequestHandler;
+  onClose?: (channel: Channel) => void;
+  log: Logger;
+  /**
+   * Requests from the peer being processed at once before the channel stops reading from the
+   * socket (TCP backpressure then slows the peer down instead of memory growing).
+   */
+  maxInflightRequests?: number;
+}
+
+export const DEFAULT_MAX_INFLIGHT_REQUESTS = 8192;
+
+interface Pending {
+  resolve(cmd: RemotingCommand): void;
+  reject(e: Error): void;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+const OUT_INITIAL = 64 * 1024;
+/** A write buffer grown past this is dropped after use rather than kept. */
+const OUT_KEEP_MAX = 4 * 1024 * 1024;
+/**
+ * Queued output beyond this means the peer stopped reading; the connection is closed rather
+ * than letting memory grow without bound.
+ */
+const OUT_MAX_QUEUED = 64 * 1024 * 1024;
+
+let channelIds = 0;
+
+/**
+ * One TCP connection speaking the remoting protocol, used by both server and client: a read
+ * loop over a reused buffer, requests handled concurrently and answered as each completes,
+ * calls matched to responses by opaque, and a writer that coalesces every frame queued while
+ * the previous write was in flight into one write.
+ */
+export class Channel {
+  readonly id = ++channelIds;
+  readonly remoteAddr: string;
+  readonly localAddr: string;
+  /** Last time a byte was read or written (ms). */
+  lastActive = Date.now();
+
+  readonly #conn: Deno.Conn;
+  readonly #opts: ChannelOptions;
+  readonly #reader = new FrameReader();
+  readonly #pending = new Map<number, Pending>();
+  #out: Uint8Array = new Uint8Array(OUT_INITIAL);
+  #outLen = 0;
+  #spare: Uint8Array | undefined;
+  #writing = false;
+  #closed = false;
+  #closing = false;
+  #closeReason: string | undefined;
+  #inflight = 0;
+  readonly #maxInflight: number;
+  #resumeReading: (() => void) | undefined;
+  #drainWaiters: (() => void)[] = [];
+  readonly #closedPromise: Promise<void>;
+  #resolveClosed!: () => void;
+
+  constructor(conn: Deno.Conn, opts: ChannelOptions) {
+    this.#conn = conn;
+    this.#opts = opts;
+    this.#maxInflight = opts.maxInflightRequests ?? DEFAULT_MAX_INFLIGHT_REQUESTS;
+    this.remoteAddr = netAddrText(conn.remoteAddr);
+    this.localAddr = netAddrText(conn.localAddr);
+    this.#closedPromise = new Promise((r) => this.#resolveClosed = r);
+    if ("setNoDelay" in conn) (conn as Deno.TcpConn).setNoDelay(true);
+  }
+
+  get isClosed(): boolean {
+    return this.#closed;
+  }
+
+  /** Resolves once the channel is closed, for any reason. */
+  get closed(): Promise<void> {
+    return this.#closedPromise;
+  }
+
+  /** Calls awaiting a response. */
+  get pendingCalls(): number {
+    return this.#pending.size;
+  }
+
+  /** Requests from the peer still being processed. */
+  get inflightRequests(): number {
+    return this.#inflight;
+  }
+
+  /** Starts the read loop; returns at once. */
+  start(): void {
+    this.#readLoop();
+  }
+
+  async #readLoop(): Promise<void> {
+    try {
+      while (!this.#closed && !this.#closing) {
+        if (this.#inflight >= this.#maxInflight) {
+          await new Promise<void>((r) => this.#resumeReading = r);
+          continue;
+        }
+        const n = await this.#conn.read(this.#reader.writable());
+        if (n === null) break;
+        this.#reader.commit(n);
+        this.lastActive = Date.now();
+        let cmd: RemotingCommand | undefined;
+        while (!this.#closed && !this.#closing && (cmd = this.#reader.next()) !== undefined) {
+          this.#onFrame(cmd);
+        }
+      }
+      if (!this.#closing) this.close("peer closed the connection");
+    } catch (e) {
+      if (!this.#closed && !this.#closing) {
+        const why = errorMessage(e);
+        if (e instanceof RangeError || e instanceof SyntaxError) {
+          this.#opts.log.warn("Closing connection {remote}: {why}", {
+            remote: this.remoteAddr,
+            why,
+          });
+          // Answers already queued for earlier, well-formed requests still go out.
+          this.closeGracefully(why, 1000);
+        } else this.close(why);
+      }
+    }
+  }
+
+  #onFrame(cmd: RemotingCommand): void {
+    if (isResponse(cmd)) {
+      const p = this.#pending.get(cmd.opaque);
+      if (!p) {
+        this.#opts.log.debug("Response {opaque} from {remote} matches no call (late?)", {
+          opaque: cmd.opaque,
+          remote: this.remoteAddr,
+        });
+        return;
+      }
+      this.#pending.delete(cmd.opaque);
+      clearTimeout(p.timer);
+      p.resolve(cmd);
+      return;
+    }
+    let result: ReturnType<RequestHandler>;
+    try {
+      result = this.#opts.onRequest(this, cmd);
+    } catch (e) {
+      this.#opts.log.error("Request handler threw: {error}", { error: e });
+      return;
+    }
+    if (result instanceof Promise) {
+      this.#inflight++;
+      result.then(
+        (r) => {
+          this.#requestDone();
+          this.#answer(cmd, r);
+        },
+        (e) => {
+          this.#requestDone();
+          this.#opts.log.error("Request handler failed: {error}", { error: e });
+        },
+      );
+    } else this.#answer(cmd, result);
+  }
+
+  #requestDone(): void {
+    this.#inflight--;
+    if (this.#resumeReading && this.#inflight < this.#maxInflight / 2) {
+      const resume = this.#resumeReading;
+      this.#resumeReading = undefined;
+      resume();
+    }
+  }
+
+  #answer(request: RemotingCommand, response: RemotingCommand | null | undefined): void {
+    if (!response || isOneway(request) || this.#closed) return;
+    response.opaque = request.opaque;
+    response.flag |= RemotingFlag.RESPONSE;
+    try {
+      this.send(response);
+    } catch (e) {
+      // Over the 16 MiB cap: answer the error rather than drop the connection (sync handlers)
+      // or reject with nobody listening (async handlers), so the caller learns why at once.
+      this.#opts.log.error("Cannot answer {code} from {remote}: {error}", {
+        code: requestCodeName(request.code),
+        remote: this.remoteAddr,
+        error: errorMessage(e),
+      });
+      this.send({
+        ...response,
+        code: ResponseCode.SYSTEM_ERROR,
+        remark: errorMessage(e),
+        extFields: {},
+        body: undefined,
+      });
+    }
+  }
+
+  /**
+   * Queues one frame. Returns false if the channel is closed. Throws RangeError when the frame
+   * exceeds the 16 MiB cap (nothing is queued then).
+   */
+  send(cmd: RemotingCommand): boolean {
+    if (this.#closed) return false;
+    const header = encodeHeader(cmd);
+    const bodyLength = cmd.body?.length ?? 0;
+    const size = FRAME_PREFIX_SIZE + header.length + bodyLength;
+    if (size > MAX_FRAME_SIZE) {
+      throw new RangeError(`Cannot send frame: ${size} bytes exceeds ${MAX_FRAME_SIZE}`);
+    }
+    if (this.#outLen + size > this.#out.length) {
+      if (this.#outLen + size > OUT_MAX_QUEUED) {
+        this.#opts.log.warn("Closing connection {remote}: peer is not reading", {
+          remote: this.remoteAddr,
+        });
+        this.close("peer is not reading");
+        return false;
+      }
+      let cap = this.#out.length * 2;
+      while (cap < this.#outLen + size) cap *= 2;
+      const grown = new Uint8Array(cap);
+      grown.set(this.#out.subarray(0, this.#outLen));
+      this.#out = grown;
+    }
+    const out = this.#out;
+    let p = this.#outLen;
+    writeFramePrefix(out, p, cmd.serializeType, header.length, bodyLength);
+    p += FRAME_PREFIX_SIZE;
+    out.set(header, p);
+    p += header.length;
+    if (cmd.body) out.set(cmd.body, p);
+    this.#outLen = p + bodyLength;
+    if (!this.#writing) {
+      this.#writing = true;
+      // A microtask lets every response made in this turn join one write.
+      queueMicrotask(() => this.#pump());
+    }
+    return true;
+  }
+
+  async #pump(): Promise<void> {
+    try {
+      while (this.#outLen > 0 && !this.#closed) {
+        const buf = this.#out;
+        const len = this.#outLen;
+        this.#out = this.#spare ?? new Uint8Array(OUT_INITIAL);
+        this.#spare = undefined;
+        this.#outLen = 0;
+        let off = 0;
+        while (off < len) off += await this.#conn.write(buf.subarray(off, len));
+        this.lastActive = Date.now();
+        if (buf.length <= OUT_KEEP_MAX) this.#spare = buf;
+      }
+    } catch (e) {
+      this.close(`write failed: ${errorMessage(e)}`);
+    } finally {
+      this.#writing = false;
+      if (this.#drainWaiters.length > 0) { for (const w of this.#drainWaiters.splice(0)) w(); }
+    }
+  }
+
+  /**
+   * Stops reading, lets queued output reach the socket (up to `timeoutMs`), then closes: for a
+   * server shutting down, or a peer that sent a malformed frame after good requests.
+   */
+  async closeGracefully(reason: string, timeoutMs = 1000): Promise<void> {
+    if (this.#closed) return;
+    this.#closing = true;
+    this.#resumeReading?.();
+    if (this.#writing || this.#outLen > 0) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        new Promise<void>((r) => this.#drainWaiters.push(r)),
+        new Promise<void>((r) => timer = setTimeout(r, timeoutMs)),
+      ]);
+      clearTimeout(timer);
+    }
+    this.close(reason);
+  }
+
+  /** Sends a request and resolves with its response; rejects on timeout or close. */
+  invoke(request: RemotingCommand, timeoutMs: number): Promise<RemotingCommand> {
+    if (this.#closed) {
+      return Promise.reject(
+        new RemotingClosedError(`Cannot call ${this.remoteAddr}: connection closed`),
+      );
+    }
+    return new Promise<RemotingCommand>((resolve, reject) => {
+      const opaque = request.opaque;
+      const timer = setTimeout(() => {
+        if (this.#pending.delete(opaque)) {
+          reject(
+            new RemotingTimeoutError(
+              `Call ${
+                requestCodeName(request.code)
+              } to ${this.remoteAddr} timed out after ${timeoutMs} ms`,
+            ),
+          );
+        }
+      }, Math.max(0, timeoutMs));
+      this.#pending.set(opaque, { resolve, reject, timer });
+      try {
+        if (!this.send(request)) {
+          throw new RemotingClosedError(`Cannot call ${this.remoteAddr}: connection closed`);
+        }
+      } catch (e) {
+        this.#pending.delete(opaque);
+        clearTimeout(timer);
+        reject(e);
+      }
+    });
+  }
+
+  /** Sends a request marked oneway; no answer is expected. */
+  invokeOneway(request: RemotingCommand): void {
+    request.flag |= RemotingFlag.ONEWAY;
+    if (!this.send(request)) {
+      throw new RemotingClosedError(`Cannot call ${this.remoteAddr}: connection closed`);
+    }
+  }
+
+  /** Closes the connection; pending calls fail at once. Safe to call more than once. */
+  close(reason = "closed locally"): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#closeReason = reason;
+    try {
+      this.#conn.close();
+    } catch {
+      // Already closed by the peer or the runtime; nothing left to release.
+    }
+    const err = new RemotingClosedError(`Connection to ${this.remoteAddr} closed: ${reason}`);
+    for (const p of this.#pending.values()) {
+      clearTimeout(p.timer);
+      p.reject(err);
+    }
+    this.#pending.clear();
+    this.#resumeReading?.();
+    for (const w of this.#drainWaiters.splice(0)) w();
+    this.#out = new Uint8Array(0);
+    this.#spare = undefined;
+    this.#outLen = 0;
+    this.#resolveClosed();
+    this.#opts.onClose?.(this);
+  }
+
+  get closeReason(): string | undefined {
+    return this.#closeReason;
+  }
+}
+
+function netAddrText(addr: Deno.Addr): string {
+  if (addr.transport === "tcp" || addr.transport === "udp") {
+    const host = addr.hostname.toLowerCase().startsWith("::ffff:") && addr.hostname.includes(".")
+      ? addr.hostname.slice(7)
+      : addr.hostname;
+    return `${host}:${addr.port}`;
+  }
+  return "unix";
+}

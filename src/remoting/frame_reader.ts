@@ -1,0 +1,88 @@
+import { decodeFrameContent, MAX_FRAME_LENGTH } from "./frame_codec.ts";
+import type { RemotingCommand } from "./command.ts";
+
+const INITIAL_SIZE = 64 * 1024;
+/** A buffer grown for one huge frame shrinks back once it is idle and this large. */
+const SHRINK_ABOVE = 1024 * 1024;
+
+/**
+ * Turns socket chunks into whole frames over one reused buffer. The read loop asks for
+ * `writable()`, reads into it, `commit`s the byte count, then drains `next()`.
+ * Bodies are copied out, so the buffer is reused at once.
+ */
+export class FrameReader {
+  #buf = new Uint8Array(INITIAL_SIZE);
+  #view = new DataView(this.#buf.buffer);
+  #start = 0;
+  #end = 0;
+
+  /** Free space to read into; at least `min` bytes (compacting or growing as needed). */
+  writable(min = 4096): Uint8Array {
+    if (this.#buf.length - this.#end < min) this.#makeRoom(min);
+    return this.#buf.subarray(this.#end);
+  }
+
+  commit(n: number): void {
+    this.#end += n;
+  }
+
+  /** Copies a chunk in (for callers that already hold bytes, and for tests). */
+  push(chunk: Uint8Array): void {
+    this.writable(chunk.length).set(chunk);
+    this.commit(chunk.length);
+  }
+
+  /** Bytes held that do not yet form a whole frame. */
+  get buffered(): number {
+    return this.#end - this.#start;
+  }
+
+  /** The next whole frame, or undefined if more bytes are needed. Throws on a malformed frame. */
+  next(): RemotingCommand | undefined {
+    const avail = this.#end - this.#start;
+    if (avail < 4) return this.#idle();
+    const length = this.#view.getInt32(this.#start);
+    if (length < 4 || length > MAX_FRAME_LENGTH) {
+      throw new RangeError(`Cannot decode frame: length ${length} out of range`);
+    }
+    if (avail < 4 + length) {
+      // Make sure a big frame will fit once it has arrived.
+      if (this.#buf.length - this.#start < 4 + length) this.#makeRoom(4 + length - avail);
+      return undefined;
+    }
+    const cmd = decodeFrameContent(this.#buf, this.#start + 4, length);
+    this.#start += 4 + length;
+    if (this.#start === this.#end) this.#start = this.#end = 0;
+    return cmd;
+  }
+
+  #idle(): undefined {
+    if (this.#start === this.#end) {
+      this.#start = this.#end = 0;
+      if (this.#buf.length > SHRINK_ABOVE) this.#resize(INITIAL_SIZE);
+    }
+    return undefined;
+  }
+
+  #makeRoom(min: number): void {
+    const used = this.#end - this.#start;
+    if (this.#start > 0 && this.#buf.length - used >= min) {
+      this.#buf.copyWithin(0, this.#start, this.#end);
+      this.#start = 0;
+      this.#end = used;
+      return;
+    }
+    let size = this.#buf.length;
+    while (size - used < min) size *= 2;
+    this.#resize(size);
+  }
+
+  #resize(size: number): void {
+    const next = new Uint8Array(size);
+    next.set(this.#buf.subarray(this.#start, this.#end));
+    this.#end -= this.#start;
+    this.#start = 0;
+    this.#buf = next;
+    this.#view = new DataView(next.buffer);
+  }
+}

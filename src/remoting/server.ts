@@ -1,0 +1,261 @@
+import { errorMessage } from "../common/errors.ts";
+import { type Logger, logger } from "../common/log.ts";
+import { backgroundInterval, type Timer } from "../common/timer.ts";
+import { Channel } from "./channel.ts";
+import { createResponse, type RemotingCommand } from "./command.ts";
+import { HeaderError } from "./header.ts";
+import { ResponseCode } from "./response_code.ts";
+
+/**
+ * Handles one request code. Returns the response (its opaque and flag are set for it), or
+ * null/undefined for none. Throwing answers SYSTEM_ERROR with the error's message, as a Java
+ * server does.
+ */
+export type Processor = (
+  request: RemotingCommand,
+  channel: Channel,
+) => Promise<RemotingCommand | null | undefined> | RemotingCommand | null | undefined;
+
+export interface ServerOptions {
+  hostname?: string;
+  port?: number;
+  /** Connections with no traffic for this long are closed (Java: 120 s). */
+  idleTimeoutMs?: number;
+  /** How often idle connections are looked for. */
+  idleScanIntervalMs?: number;
+  /** Log category under `rmq` (e.g. "namesrv"). */
+  name?: string;
+}
+
+export const DEFAULT_IDLE_TIMEOUT_MS = 120_000;
+const ACCEPT_RETRY_MS = 100;
+
+/**
+ * A remoting server on Deno.listen: one Channel per connection, requests dispatched by code
+ * through one processor table, unknown codes answered REQUEST_CODE_NOT_SUPPORTED.
+ */
+export class RemotingServer implements AsyncDisposable {
+  readonly #processors = new Map<number, Processor>();
+  readonly #channels = new Set<Channel>();
+  readonly #openListeners: ((ch: Channel) => void)[] = [];
+  readonly #closeListeners: ((ch: Channel) => void)[] = [];
+  readonly #opts: Required<ServerOptions>;
+  readonly #log: Logger;
+  #listener: Deno.TcpListener | undefined;
+  #idleTimer: Timer | undefined;
+  #inflight = 0;
+  #drainWaiters: (() => void)[] = [];
+  #accepting = false;
+
+  constructor(options: ServerOptions = {}) {
+    this.#opts = {
+      hostname: options.hostname ?? "0.0.0.0",
+      port: options.port ?? 0,
+      idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+      idleScanIntervalMs: options.idleScanIntervalMs ?? 10_000,
+      name: options.name ?? "remoting",
+    };
+    this.#log = logger(this.#opts.name);
+  }
+
+  registerProcessor(code: number, processor: Processor): this {
+    this.#processors.set(code, processor);
+    return this;
+  }
+
+  /** Registers a table of processors keyed by request code. */
+  registerProcessors(table: ReadonlyMap<number, Processor> | Record<number, Processor>): this {
+    const entries = table instanceof Map ? table.entries() : Object.entries(table);
+    for (const [code, p] of entries) this.registerProcessor(Number(code), p as Processor);
+    return this;
+  }
+
+  onChannelOpen(listener: (ch: Channel) => void): void {
+    this.#openListeners.push(listener);
+  }
+
+  /** Called when any connection closes, for whatever reason. */
+  onChannelClose(listener: (ch: Channel) => void): void {
+    this.#closeListeners.push(listener);
+  }
+
+  get channels(): ReadonlySet<Channel> {
+    return this.#channels;
+  }
+
+  /** Requests being processed right now. */
+  get inflight(): number {
+    return this.#inflight;
+  }
+
+  /** The bound address (after listen). */
+  get addr(): Deno.NetAddr {
+    if (!this.#listener) throw new Error("Server is not listening");
+    return this.#listener.addr;
+  }
+
+  /** Binds and starts accepting; port 0 picks a free port (see `addr`). */
+  listen(): Deno.NetAddr {
+    this.#listener = Deno.listen({
+      hostname: this.#opts.hostname,
+      port: this.#opts.port,
+      transport: "tcp",
+    });
+    this.#accepting = true;
+    this.#acceptLoop(this.#listener);
+    this.#idleTimer = backgroundInterval(() => this.#closeIdle(), this.#opts.idleScanIntervalMs);
+    return this.#listener.addr;
+  }
+
+  async #acceptLoop(listener: Deno.TcpListener): Promise<void> {
+    while (this.#accepting) {
+      let conn: Deno.TcpConn;
+      try {
+        conn = await listener.accept();
+      } catch (e) {
+        if (!this.#accepting || e instanceof Deno.errors.BadResource) return;
+        // Transient (e.g. out of file descriptors): keep serving once it passes.
+        this.#log.error("Accept failed, retrying: {why}", { why: errorMessage(e) });
+        await new Promise((r) => setTimeout(r, ACCEPT_RETRY_MS));
+        continue;
+      }
+      const ch = new Channel(conn, {
+        onRequest: (c, req) => this.#dispatch(c, req),
+        onClose: (c) => this.#onClose(c),
+        log: this.#log,
+      });
+      this.#channels.add(ch);
+      for (const l of this.#openListeners) {
+        try {
+          l(ch);
+        } catch (e) {
+          // A throwing listener must not end the accept loop (or the process).
+          this.#log.error("Channel-open listener failed: {error}", { error: e });
+        }
+      }
+      ch.start();
+    }
+  }
+
+  #onClose(ch: Channel): void {
+    this.#channels.delete(ch);
+    for (const l of this.#closeListeners) {
+      try {
+        l(ch);
+      } catch (e) {
+        this.#log.error("Channel-close listener failed: {error}", { error: e });
+      }
+    }
+  }
+
+  #dispatch(ch: Channel, req: RemotingCommand): ReturnType<Processor> {
+    const p = this.#processors.get(req.code);
+    if (!p) {
+      return createResponse(
+        req,
+        ResponseCode.REQUEST_CODE_NOT_SUPPORTED,
+        ` request type ${req.code} not supported`,
+      );
+    }
+    this.#inflight++;
+    let result: ReturnType<Processor>;
+    try {
+      result = p(req, ch);
+    } catch (e) {
+      this.#done();
+      return this.#failure(req, ch, e);
+    }
+    if (result instanceof Promise) {
+      return result.then(
+        (r) => {
+          this.#done();
+          return r;
+        },
+        (e) => {
+          this.#done();
+          return this.#failure(req, ch, e);
+        },
+      );
+    }
+    this.#done();
+    return result;
+  }
+
+  #failure(req: RemotingCommand, ch: Channel, e: unknown): RemotingCommand {
+    if (!(e instanceof HeaderError)) {
+      this.#log.error("Processor for code {code} from {remote} failed: {error}", {
+        code: req.code,
+        remote: ch.remoteAddr,
+        error: e,
+      });
+    }
+    return createResponse(req, ResponseCode.SYSTEM_ERROR, errorMessage(e));
+  }
+
+  #done(): void {
+    if (--this.#inflight === 0 && this.#drainWaiters.length > 0) {
+      for (const w of this.#drainWaiters.splice(0)) w();
+    }
+  }
+
+  #closeIdle(): void {
+    const cutoff = Date.now() - this.#opts.idleTimeoutMs;
+    for (const ch of this.#channels) {
+      if (ch.lastActive < cutoff && ch.pendingCalls === 0) {
+        this.#log.info("Closing idle connection {remote}", { remote: ch.remoteAddr });
+        ch.close("idle");
+      }
+    }
+  }
+
+  /** Stops accepting new connections; existing ones keep working. */
+  stopAccepting(): void {
+    if (!this.#accepting) return;
+    this.#accepting = false;
+    try {
+      this.#listener?.close();
+    } catch {
+      // Already closed.
+    }
+  }
+
+  /** Resolves when no request is being processed, or after `timeoutMs`. */
+  async drain(timeoutMs: number): Promise<boolean> {
+    if (this.#inflight === 0) return true;
+    let timer: Timer | undefined;
+    const drained = await Promise.race([
+      new Promise<boolean>((r) => this.#drainWaiters.push(() => r(true))),
+      new Promise<boolean>((r) => timer = setTimeout(() => r(false), timeoutMs)),
+    ]);
+    clearTimeout(timer);
+    return drained;
+  }
+
+  /**
+   * Graceful stop: no new connections, in-flight requests finish (up to `graceMs`), their
+   * answers are written, then every connection closes.
+   */
+  async shutdown(graceMs = 5000): Promise<void> {
+    this.stopAccepting();
+    const start = Date.now();
+    await this.drain(graceMs);
+    const left = Math.max(100, graceMs - (Date.now() - start));
+    await Promise.all(
+      [...this.#channels].map((ch) => ch.closeGracefully("server shutting down", left)),
+    );
+    this.close();
+  }
+
+  /** Stops at once: closes the listener and every connection. */
+  close(): void {
+    this.stopAccepting();
+    if (this.#idleTimer !== undefined) clearInterval(this.#idleTimer);
+    this.#idleTimer = undefined;
+    for (const ch of [...this.#channels]) ch.close("server closing");
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+    await Promise.resolve();
+  }
+}

@@ -1,0 +1,16 @@
+/** rmq's own release. */
+export const RMQ_VERSION = "0.1.0";
+
+/**
+ * The RocketMQ version ordinal rmq speaks as (MQVersion V4_9_8). Sent in every command's
+ * `version`; Java clients store a broker's heartbeat-response version and refuse SQL92 below 232.
+ */
+export const ROCKETMQ_VERSION = 409;
+export const ROCKETMQ_VERSION_NAME = "V4_9_8";
+
+/** Version thresholds that change behaviour (REMOTING.md §1.6). */
+export const MQVersion = {
+  V3_4_9: 121,
+  V4_9_3: 399,
+  V4_9_4: 401,
+} as const;
