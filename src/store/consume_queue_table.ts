@@ -1,0 +1,84 @@
+/** Every consume queue of the store, by topic and queue id (`consumequeue/<topic>/<queueId>/`). */
+import { logger } from "../common/log.ts";
+import { ConsumeQueue } from "./consume_queue.ts";
+
+const log = logger("store");
+
+export class ConsumeQueueTable {
+  readonly root: string;
+  readonly fileSize: number;
+  readonly #topics = new Map<string, Map<number, ConsumeQueue>>();
+
+  constructor(root: string, fileSize: number) {
+    this.root = root;
+    this.fileSize = fileSize;
+  }
+
+  /** Opens every queue found on disk. */
+  load(): void {
+    Deno.mkdirSync(this.root, { recursive: true });
+    for (const t of Deno.readDirSync(this.root)) {
+      if (!t.isDirectory) continue;
+      for (const q of Deno.readDirSync(`${this.root}/${t.name}`)) {
+        if (!q.isDirectory || !/^\d+$/.test(q.name)) continue;
+        const cq = new ConsumeQueue(this.root, t.name, Number(q.name), this.fileSize);
+        cq.load();
+        this.#queues(t.name).set(cq.queueId, cq);
+      }
+    }
+  }
+
+  #queues(topic: string): Map<number, ConsumeQueue> {
+    let m = this.#topics.get(topic);
+    if (!m) {
+      m = new Map();
+      this.#topics.set(topic, m);
+    }
+    return m;
+  }
+
+  get(topic: string, queueId: number): ConsumeQueue | undefined {
+    return this.#topics.get(topic)?.get(queueId);
+  }
+
+  getOrCreate(topic: string, queueId: number): ConsumeQueue {
+    const m = this.#queues(topic);
+    let cq = m.get(queueId);
+    if (!cq) {
+      cq = new ConsumeQueue(this.root, topic, queueId, this.fileSize);
+      m.set(queueId, cq);
+    }
+    return cq;
+  }
+
+  *all(): IterableIterator<ConsumeQueue> {
+    for (const m of this.#topics.values()) yield* m.values();
+  }
+
+  topics(): string[] {
+    return [...this.#topics.keys()];
+  }
+
+  /** The queues of one topic, by queue id. */
+  queuesOf(topic: string): ReadonlyMap<number, ConsumeQueue> | undefined {
+    return this.#topics.get(topic);
+  }
+
+  /** Deletes a topic's queues and their files. */
+  deleteTopic(topic: string): void {
+    const m = this.#topics.get(topic);
+    if (!m) return;
+    for (const cq of m.values()) cq.destroy();
+    this.#topics.delete(topic);
+    try {
+      Deno.removeSync(`${this.root}/${topic}`, { recursive: true });
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    }
+    log.info("Deleted consume queues of topic {topic}", { topic });
+  }
+
+  close(): void {
+    for (const cq of this.all()) cq.close();
+  }
+}

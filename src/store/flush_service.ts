@@ -1,0 +1,81 @@
+/**
+ * Makes consume queues, the index and the checkpoint durable in the background (RocketMQ's
+ * FlushConsumeQueueService). Every flushIntervalConsumeQueue it syncs queue files with at least
+ * flushConsumeQueueLeastPages dirty pages; every flushConsumeQueueThoroughInterval, and at
+ * close, it syncs everything, writes the index's slots and header, and then the checkpoint.
+ * The checkpoint's timestamps are taken before the syncs they vouch for.
+ */
+import { errorMessage } from "../common/errors.ts";
+import { logger } from "../common/log.ts";
+import type { CheckpointFile } from "./checkpoint.ts";
+import type { CommitLog } from "./commit_log.ts";
+import type { ConsumeQueueTable } from "./consume_queue_table.ts";
+import type { Dispatcher } from "./dispatch.ts";
+import type { IndexService } from "./index_service.ts";
+import type { StoreConfig } from "./store_config.ts";
+
+const log = logger("store");
+
+export interface FlushServiceParts {
+  config: StoreConfig;
+  commitLog: CommitLog;
+  queues: ConsumeQueueTable;
+  index: IndexService | undefined;
+  dispatcher: Dispatcher;
+  checkpoint: CheckpointFile;
+}
+
+export class FlushService {
+  readonly #p: FlushServiceParts;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #running: Promise<void> | undefined;
+  #lastThorough = Date.now();
+
+  constructor(parts: FlushServiceParts) {
+    this.#p = parts;
+  }
+
+  start(): void {
+    this.#timer = setInterval(() => {
+      if (!this.#running) {
+        this.#running = this.#tick().finally(() => this.#running = undefined);
+      }
+    }, this.#p.config.flushIntervalConsumeQueue);
+  }
+
+  async #tick(): Promise<void> {
+    const now = Date.now();
+    const thorough = now - this.#lastThorough >= this.#p.config.flushConsumeQueueThoroughInterval;
+    if (thorough) this.#lastThorough = now;
+    await this.flushAll(thorough);
+  }
+
+  /** Syncs queue files (all of them when `thorough`, then index and checkpoint too). */
+  async flushAll(thorough: boolean): Promise<void> {
+    const { queues, index, dispatcher, commitLog, checkpoint, config } = this.#p;
+    try {
+      const logicsTimestamp = dispatcher.lastTimestamp;
+      const leastPages = thorough ? 0 : config.flushConsumeQueueLeastPages;
+      for (const cq of [...queues.all()]) await cq.flush(leastPages);
+      if (!thorough) return;
+      // The index holds every key of every dispatched record once flushed, so it vouches for
+      // the same time as the queues (its files' end time stays put while no message has keys).
+      if (index) await index.flush();
+      const c = checkpoint.value;
+      if (commitLog.flushedTimestamp > 0) c.physicMsgTimestamp = commitLog.flushedTimestamp;
+      if (logicsTimestamp > 0) c.logicsMsgTimestamp = c.indexMsgTimestamp = logicsTimestamp;
+      c.confirmPhyOffset = commitLog.flushedOffset;
+      await checkpoint.write();
+    } catch (e) {
+      log.error("Flushing queues and checkpoint failed: {error}", { error: errorMessage(e) });
+    }
+  }
+
+  /** Stops the timer and makes everything durable one last time. */
+  async close(): Promise<void> {
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#timer = undefined;
+    await this.#running;
+    await this.flushAll(true);
+  }
+}

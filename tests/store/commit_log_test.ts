@@ -1,0 +1,74 @@
+import assert from "node:assert/strict";
+import { encodeMessageRecord } from "../../src/common/message/message_codec.ts";
+import { CommitLog, isIntactRecord } from "../../src/store/commit_log.ts";
+import { GetStatus, MessageStore } from "../../src/store/message_store.ts";
+import { resolveStoreConfig } from "../../src/store/store_config.ts";
+import { offsetToFileName } from "../../src/store/segment_file.ts";
+import { BORN, HOST, message } from "../helpers/store.ts";
+import { tempDir } from "../helpers/temp_dir.ts";
+
+function record(): Uint8Array {
+  return encodeMessageRecord({
+    queueId: 1,
+    flag: 0,
+    queueOffset: 3,
+    physicalOffset: 0,
+    sysFlag: 0,
+    bornTimestamp: 1,
+    bornHost: BORN,
+    storeTimestamp: 2,
+    storeHost: HOST,
+    reconsumeTimes: 0,
+    preparedTransactionOffset: 0,
+    body: new TextEncoder().encode("hello"),
+    topic: "T",
+    properties: "",
+  });
+}
+
+Deno.test({
+  name: "isIntactRecord() checks size, magic and body CRC",
+  permissions: "none",
+  fn() {
+    const r = record();
+    const framed = new Uint8Array(r.length + 10);
+    framed.set(r, 5);
+    assert.equal(isIntactRecord(framed, 5, r.length), true);
+    assert.equal(isIntactRecord(framed, 5, r.length - 1), false);
+    framed[5 + 88] ^= 1;
+    assert.equal(isIntactRecord(framed, 5, r.length), false);
+    assert.equal(isIntactRecord(new Uint8Array(200), 0, 200), false);
+  },
+});
+
+Deno.test("CommitLog.load() refuses a segment off the configured size", async () => {
+  await using dir = await tempDir();
+  Deno.mkdirSync(`${dir.path}/commitlog`);
+  Deno.writeFileSync(`${dir.path}/commitlog/${offsetToFileName(1000)}`, new Uint8Array(0));
+  const config = resolveStoreConfig({ storePathRootDir: dir.path, mappedFileSizeCommitLog: 4096 });
+  const log = new CommitLog(`${dir.path}/commitlog`, config, { onWritten() {} });
+  assert.throws(() => log.load(), /does not start at a multiple of mappedFileSizeCommitLog 4096/);
+});
+
+Deno.test("getMessage() never serves a record damaged on disk", async () => {
+  await using dir = await tempDir();
+  const config = { storePathRootDir: dir.path, commitLogCacheSize: 0 };
+  const offsets: number[] = [];
+  {
+    await using store = await MessageStore.open(config);
+    for (let i = 0; i < 3; i++) {
+      offsets.push((await store.putMessage(message("T", 0))).append!.wroteOffset);
+    }
+  }
+  const path = `${dir.path}/commitlog/${offsetToFileName(0)}`;
+  const f = Deno.openSync(path, { read: true, write: true });
+  f.seekSync(offsets[1] + 90, Deno.SeekMode.Start); // inside the body
+  f.writeSync(new Uint8Array([0x5a]));
+  f.close();
+  await using store = await MessageStore.open(config);
+  const g = await store.getMessage("G", "T", 0, 0, 32);
+  assert.equal(g.status, GetStatus.FOUND);
+  assert.equal(g.messageCount, 2);
+  assert.equal(g.nextBeginOffset, 3);
+  assert.equal(await store.lookMessageByOffset(offsets[1]), undefined);
+});

@@ -1,0 +1,317 @@
+import assert from "node:assert/strict";
+import {
+  BLANK_MAGIC,
+  decodeMessageRecord,
+  verifyRecordCrc,
+} from "../../src/common/message/message_codec.ts";
+import { decodeProperties } from "../../src/common/message/properties.ts";
+import { GetStatus, MessageStore, PutStatus } from "../../src/store/message_store.ts";
+import type { PutResult, StoreConfig } from "../../src/store/message_store.ts";
+import { offsetToFileName } from "../../src/store/segment_file.ts";
+import { message, SMALL_FILES } from "../helpers/store.ts";
+import { CRASH_CONFIG, CRASH_QUEUES, crashBody } from "../helpers/store_crash_writer.ts";
+import { tempDir } from "../helpers/temp_dir.ts";
+
+const SEGMENT = SMALL_FILES.mappedFileSizeCommitLog!;
+
+async function fill(config: Partial<StoreConfig> & { storePathRootDir: string }, n: number) {
+  const results: PutResult[] = [];
+  await using store = await MessageStore.open(config);
+  for (let i = 0; i < n; i++) {
+    const r = await store.putMessage(
+      message("T", i % 2, { KEYS: `k${i}`, TAGS: "a" }, { body: new Uint8Array(300).fill(i) }),
+    );
+    assert.equal(r.status, PutStatus.PUT_OK);
+    results.push(r);
+  }
+  return results;
+}
+
+/** Marks the store as not shut down cleanly, as a crash would leave it. */
+function crashed(dir: string): void {
+  Deno.writeFileSync(`${dir}/abort`, new Uint8Array(0));
+}
+
+function patch(path: string, pos: number, bytes: Uint8Array): void {
+  const f = Deno.openSync(path, { write: true });
+  f.seekSync(pos, Deno.SeekMode.Start);
+  f.writeSync(bytes);
+  f.close();
+}
+
+function segmentPath(dir: string, offset: number): string {
+  const start = offset - (offset % SEGMENT);
+  return `${dir}/commitlog/${offsetToFileName(start)}`;
+}
+
+/**
+ * Reads every queue through getMessage, checking each record served; returns the commit-log
+ * offsets per queue.
+ */
+async function readAll(store: MessageStore, topic: string, queues: number): Promise<number[][]> {
+  const out: number[][] = [];
+  for (let q = 0; q < queues; q++) {
+    const offsets: number[] = [];
+    let expected = store.getMinOffsetInQueue(topic, q);
+    const max = store.getMaxOffsetInQueue(topic, q);
+    while (expected < max) {
+      const g = await store.getMessage("G", topic, q, expected, 32);
+      assert.equal(g.status, GetStatus.FOUND, `${topic}/${q}@${expected}`);
+      for (const raw of g.messages) {
+        const m = decodeMessageRecord(raw);
+        assert.ok(verifyRecordCrc(m), "no damaged record is served");
+        assert.equal(m.queueId, q);
+        assert.equal(m.queueOffset, expected++);
+        offsets.push(m.physicalOffset);
+      }
+      assert.equal(g.nextBeginOffset, expected);
+    }
+    out.push(offsets);
+  }
+  return out;
+}
+
+Deno.test("recover() after a clean shutdown trusts the checkpoint", async () => {
+  await using dir = await tempDir();
+  const config = { storePathRootDir: dir.path, ...SMALL_FILES };
+  const puts = await fill(config, 100);
+  await using store = await MessageStore.open(config);
+  const last = puts[puts.length - 1].append!;
+  assert.deepEqual(store.recovery, {
+    from: last.wroteOffset + last.wroteBytes,
+    end: last.wroteOffset + last.wroteBytes,
+    records: 0,
+    stop: "end of data",
+  });
+  assert.equal(store.getMaxOffsetInQueue("T", 0), 50);
+});
+
+Deno.test("recover() after a crash starts at the newest segment older than the checkpoint", async () => {
+  await using dir = await tempDir();
+  const config = { storePathRootDir: dir.path, ...SMALL_FILES };
+  {
+    await using store = await MessageStore.open(config);
+    for (let i = 0; i < 60; i++) {
+      await store.putMessage(
+        message("T", i % 2, {}, {
+          body: new Uint8Array(1000),
+          storeTimestamp: 1_000_000 + i * 1000,
+        }),
+      );
+    }
+  }
+  crashed(dir.path);
+  await using store = await MessageStore.open(config);
+  // 14 records per segment; the checkpoint vouches for 1_059_000 - 3 s: segment 4 starts at
+  // record 56, stored at 1_056_000.
+  assert.equal(store.recovery.from, 4 * SEGMENT);
+  assert.equal(store.recovery.records, 4);
+  assert.equal(store.getMaxOffsetInQueue("T", 0), 30);
+  await readAll(store, "T", 2);
+});
+
+Deno.test("recover() after a crash cuts the log at a record with a damaged body", async () => {
+  await using dir = await tempDir();
+  const config = { storePathRootDir: dir.path, ...SMALL_FILES };
+  const puts = await fill(config, 100);
+  const victim = puts[70].append!;
+  patch(
+    segmentPath(dir.path, victim.wroteOffset),
+    victim.wroteOffset % SEGMENT + 150,
+    new Uint8Array([0xff]),
+  );
+  crashed(dir.path);
+  {
+    await using store = await MessageStore.open(config);
+    assert.equal(store.recovery.end, victim.wroteOffset);
+    assert.match(store.recovery.stop, /CRC/);
+    assert.equal(store.maxPhyOffset, victim.wroteOffset);
+    assert.equal(store.getMaxOffsetInQueue("T", 0), 35, "entries past the cut are dropped");
+    assert.equal(store.getMaxOffsetInQueue("T", 1), 35);
+    await readAll(store, "T", 2);
+    assert.equal(
+      (await store.queryMessage("T", "k69", 32, 0, Date.now() + 1000)).messages.length,
+      1,
+    );
+    assert.equal(
+      (await store.queryMessage("T", "k80", 32, 0, Date.now() + 1000)).messages.length,
+      0,
+    );
+    const r = await store.putMessage(message("T", 0, {}, { body: new Uint8Array(10) }));
+    assert.equal(r.append!.wroteOffset, victim.wroteOffset);
+    assert.equal(r.append!.queueOffset, 35);
+  }
+  // The damaged tail was zeroed: a second (clean) open finds exactly what was kept.
+  await using store = await MessageStore.open(config);
+  assert.equal(store.getMaxOffsetInQueue("T", 0), 36);
+  assert.equal(store.getMaxOffsetInQueue("T", 1), 35);
+  await readAll(store, "T", 2);
+});
+
+Deno.test("recover() cuts a torn last record of a truncated segment", async () => {
+  await using dir = await tempDir();
+  const config = { storePathRootDir: dir.path, ...SMALL_FILES };
+  const puts = await fill(config, 60);
+  const last = puts[59].append!;
+  const path = segmentPath(dir.path, last.wroteOffset);
+  const f = Deno.openSync(path, { write: true });
+  f.truncateSync(last.wroteOffset % SEGMENT + 100);
+  f.close();
+  crashed(dir.path);
+  await using store = await MessageStore.open(config);
+  assert.equal(Deno.statSync(path).size, SEGMENT, "the short file is extended again");
+  assert.equal(store.recovery.end, last.wroteOffset);
+  assert.equal(store.getMaxOffsetInQueue("T", 1), 29);
+  await readAll(store, "T", 2);
+});
+
+Deno.test("recover() zeroes garbage after the last record", async () => {
+  await using dir = await tempDir();
+  const config = { storePathRootDir: dir.path, ...SMALL_FILES };
+  const puts = await fill(config, 10);
+  const end = puts[9].append!.wroteOffset + puts[9].append!.wroteBytes;
+  const garbage = crypto.getRandomValues(new Uint8Array(500));
+  patch(segmentPath(dir.path, end), end % SEGMENT, garbage);
+  crashed(dir.path);
+  {
+    await using store = await MessageStore.open(config);
+    assert.equal(store.recovery.end, end);
+    assert.notEqual(store.recovery.stop, "end of data");
+  }
+  const bytes = Deno.readFileSync(segmentPath(dir.path, end));
+  assert.ok(bytes.subarray(end % SEGMENT).every((b) => b === 0));
+});
+
+Deno.test("recover() keeps the blank record and cuts a torn record at a segment start", async () => {
+  await using dir = await tempDir();
+  const config = { storePathRootDir: dir.path, ...SMALL_FILES };
+  const puts = await fill(config, 80);
+  const firstInSecond = puts.find((p) => p.append!.wroteOffset >= SEGMENT)!.append!;
+  assert.equal(firstInSecond.wroteOffset, SEGMENT);
+  const before = puts[puts.indexOf(puts.find((p) => p.append!.wroteOffset >= SEGMENT)!) - 1]
+    .append!;
+  patch(segmentPath(dir.path, SEGMENT), 100, new Uint8Array(40));
+  crashed(dir.path);
+  await using store = await MessageStore.open(config);
+  assert.equal(store.recovery.end, SEGMENT);
+  assert.equal(store.maxPhyOffset, SEGMENT);
+  const seg0 = Deno.readFileSync(segmentPath(dir.path, 0));
+  const blankAt = before.wroteOffset + before.wroteBytes;
+  const v = new DataView(seg0.buffer);
+  assert.equal(v.getInt32(blankAt), SEGMENT - blankAt);
+  assert.equal(v.getInt32(blankAt + 4), BLANK_MAGIC);
+  await readAll(store, "T", 2);
+  const r = await store.putMessage(message("T", 0, {}, { body: new Uint8Array(10) }));
+  assert.equal(r.append!.wroteOffset, SEGMENT);
+});
+
+Deno.test("recover() rebuilds lost consume queues and index from the commit log", async () => {
+  await using dir = await tempDir();
+  const config = { storePathRootDir: dir.path, ...SMALL_FILES };
+  await fill(config, 150);
+  let before: number[][];
+  {
+    await using store = await MessageStore.open(config);
+    before = await readAll(store, "T", 2);
+  }
+  Deno.removeSync(`${dir.path}/consumequeue`, { recursive: true });
+  Deno.removeSync(`${dir.path}/index`, { recursive: true });
+  Deno.removeSync(`${dir.path}/checkpoint`);
+  crashed(dir.path);
+  await using store = await MessageStore.open(config);
+  assert.equal(store.recovery.from, 0);
+  assert.equal(store.recovery.records, 150);
+  assert.deepEqual(await readAll(store, "T", 2), before);
+  const q = await store.queryMessage("T", "k17", 32, 0, Date.now() + 1000);
+  assert.equal(decodeMessageRecord(q.messages[0]).queueOffset, 8);
+});
+
+Deno.test("recover() drops queue entries that point past the commit log", async () => {
+  await using dir = await tempDir();
+  const config = { storePathRootDir: dir.path, ...SMALL_FILES };
+  const puts = await fill(config, 40);
+  // Lose the log's tail as an OS crash could while the queue files survived.
+  const cut = puts[30].append!.wroteOffset;
+  const f = Deno.openSync(segmentPath(dir.path, cut), { write: true });
+  f.truncateSync(cut % SEGMENT);
+  f.truncateSync(SEGMENT);
+  f.close();
+  crashed(dir.path);
+  await using store = await MessageStore.open(config);
+  assert.equal(store.recovery.end, cut);
+  assert.equal(store.getMaxOffsetInQueue("T", 0), 15);
+  assert.equal(store.getMaxOffsetInQueue("T", 1), 15);
+  await readAll(store, "T", 2);
+});
+
+/** Runs the crash writer until a random moment and SIGKILLs it; returns the acknowledged ids. */
+async function runAndKill(dir: string, firstId: number): Promise<Map<number, number[]>> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      new URL("../helpers/store_crash_writer.ts", import.meta.url).pathname,
+      dir,
+      String(firstId),
+    ],
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  const acked = new Map<number, number[]>();
+  const killAfter = 30 + Math.random() * 300;
+  let killTimer: ReturnType<typeof setTimeout> | undefined;
+  const failSafe = setTimeout(() => child.kill("SIGKILL"), 20_000);
+  let rest = "";
+  for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
+    const lines = (rest + chunk).split("\n");
+    rest = lines.pop()!;
+    for (const line of lines) {
+      const [, id, q, qo, phy] = line.split(" ").map(Number);
+      acked.set(id, [q, qo, phy]);
+    }
+    killTimer ??= setTimeout(() => child.kill("SIGKILL"), killAfter);
+  }
+  const status = await child.status;
+  clearTimeout(killTimer);
+  clearTimeout(failSafe);
+  assert.equal(status.signal, "SIGKILL");
+  return acked;
+}
+
+Deno.test({
+  name: "MessageStore keeps every SYNC_FLUSH-acknowledged message through SIGKILLs",
+  async fn() {
+    await using dir = await tempDir();
+    const config = { storePathRootDir: dir.path, ...CRASH_CONFIG };
+    const all = new Map<number, number[]>();
+    let nextId = 0;
+    for (let round = 0; round < 3; round++) {
+      // Two crashes in a row: the second writer recovers from the first.
+      for (let k = 0; k < 2; k++) {
+        const acked = await runAndKill(dir.path, nextId);
+        assert.ok(acked.size > 0, "the writer acknowledged messages before it was killed");
+        for (const [id, v] of acked) all.set(id, v);
+        nextId += 1_000_000;
+      }
+      assert.ok(Deno.statSync(`${dir.path}/abort`).isFile);
+      await using store = await MessageStore.open(config);
+      if (Deno.env.get("DEBUG_CRASH")) console.log(all.size, store.recovery);
+      for (const [id, [q, qo, phy]] of all) {
+        const raw = await store.lookMessageByOffset(phy);
+        assert.ok(raw, `acknowledged message ${id} is present`);
+        const m = decodeMessageRecord(raw);
+        assert.deepEqual(m.body, crashBody(id));
+        assert.equal(decodeProperties(m.properties).KEYS, `id-${id}`);
+        assert.equal(m.queueId, q);
+        assert.equal(m.queueOffset, qo);
+        assert.equal(await store.getCommitLogOffsetInQueue("Crash", q, qo), phy);
+      }
+      const seen = await readAll(store, "Crash", CRASH_QUEUES);
+      const total = seen.reduce((n, s) => n + s.length, 0);
+      assert.ok(total >= all.size);
+      const sample = [...all.keys()][Math.floor(Math.random() * all.size)];
+      const q = await store.queryMessage("Crash", `id-${sample}`, 32, 0, Date.now() + 1000);
+      assert.equal(q.messages.length, 1, `index finds message ${sample}`);
+    }
+  },
+});
