@@ -12,6 +12,18 @@ const COMMANDS: Record<string, { summary: string; load: Loader }> = {
     summary: "Run a name server (route registry)",
     load: () => import("./src/cli/namesrv.ts"),
   },
+  broker: {
+    summary: "Run a broker (stores and serves messages)",
+    load: () => import("./src/cli/broker.ts"),
+  },
+  dev: {
+    summary: "Run a name server and a broker in one process",
+    load: () => import("./src/cli/dev.ts"),
+  },
+  produce: {
+    summary: "Send messages to a topic",
+    load: () => import("./src/cli/produce.ts"),
+  },
 };
 
 function usage(): string {

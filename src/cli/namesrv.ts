@@ -41,10 +41,12 @@ export const command: CommandSpec = {
     );
     for (const key of unknownKeys) log.warn("Ignoring unknown config key {key}", { key });
     const namesrv = new NamesrvController(config);
+    // Listen for signals before announcing readiness: a script may signal as soon as it reads it.
+    const stopSignal = waitForShutdownSignal();
     try {
       const addr = await namesrv.start();
       console.log(`namesrv listening on ${config.bindAddress}:${addr.port}`);
-      const signal = await waitForShutdownSignal();
+      const signal = await stopSignal;
       log.info("Received {signal}; shutting down", { signal });
     } finally {
       await namesrv.shutdown();

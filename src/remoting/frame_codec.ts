@@ -51,18 +51,24 @@ export function encodeJsonHeader(cmd: RemotingCommand): string {
 }
 
 export function encodeBinaryHeader(cmd: RemotingCommand): Uint8Array {
-  const remark = cmd.remark ? textEncoder.encode(cmd.remark) : undefined;
-  const fields: [Uint8Array, Uint8Array][] = [];
+  // Sized first and written in place: one TextEncoder call per field (an op into Rust each)
+  // cost more than the rest of a send put together.
+  const remarkLength = cmd.remark ? utf8Length(cmd.remark) : 0;
+  const keys: string[] = [];
+  const values: string[] = [];
+  const lengths: number[] = [];
   let extLength = 0;
   for (const k in cmd.extFields) {
     const v = cmd.extFields[k];
     if (v === undefined || v === null) continue;
-    const kb = textEncoder.encode(k);
-    const vb = textEncoder.encode(v);
-    fields.push([kb, vb]);
-    extLength += 6 + kb.length + vb.length;
+    const kl = utf8Length(k);
+    const vl = utf8Length(v);
+    keys.push(k);
+    values.push(v);
+    lengths.push(kl, vl);
+    extLength += 6 + kl + vl;
   }
-  const out = new Uint8Array(BINARY_FIXED_SIZE + (remark?.length ?? 0) + extLength);
+  const out = new Uint8Array(BINARY_FIXED_SIZE + remarkLength + extLength);
   const v = dataView(out);
   v.setInt16(0, cmd.code);
   v.setInt8(2, languageNumber(cmd.language));
@@ -70,23 +76,48 @@ export function encodeBinaryHeader(cmd: RemotingCommand): Uint8Array {
   v.setInt32(5, cmd.opaque);
   v.setInt32(9, cmd.flag);
   let p = 13;
-  v.setInt32(p, remark?.length ?? 0);
+  v.setInt32(p, remarkLength);
   p += 4;
-  if (remark) {
-    out.set(remark, p);
-    p += remark.length;
-  }
+  if (remarkLength > 0) p = writeUtf8(cmd.remark!, remarkLength, out, p);
   v.setInt32(p, extLength);
   p += 4;
-  for (const [kb, vb] of fields) {
-    v.setInt16(p, kb.length);
-    out.set(kb, p + 2);
-    p += 2 + kb.length;
-    v.setInt32(p, vb.length);
-    out.set(vb, p + 4);
-    p += 4 + vb.length;
+  for (let i = 0; i < keys.length; i++) {
+    const kl = lengths[2 * i];
+    const vl = lengths[2 * i + 1];
+    v.setInt16(p, kl);
+    p = writeUtf8(keys[i], kl, out, p + 2);
+    v.setInt32(p, vl);
+    p = writeUtf8(values[i], vl, out, p + 4);
   }
   return out;
+}
+
+/** Bytes of `s` in UTF-8 (lone surrogates count as U+FFFD, as TextEncoder writes them). */
+export function utf8Length(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) n += 1;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n += 2; // two UTF-16 units, four bytes
+        i++;
+      } else n += 2;
+    } else n += 2;
+  }
+  return n;
+}
+
+/** Writes `s` (`byteLength` bytes of UTF-8) at `pos`; returns the position after it. */
+function writeUtf8(s: string, byteLength: number, out: Uint8Array, pos: number): number {
+  if (byteLength === s.length) {
+    for (let i = 0; i < s.length; i++) out[pos + i] = s.charCodeAt(i);
+  } else {
+    textEncoder.encodeInto(s, out.subarray(pos, pos + byteLength));
+  }
+  return pos + byteLength;
 }
 
 /** Writes the 8-byte frame prefix for a header and body of the given sizes. */

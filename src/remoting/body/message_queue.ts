@@ -13,9 +13,20 @@ import {
   type JsonValue,
 } from "../../common/fastjson.ts";
 
+/**
+ * One queue of a topic on one broker group.
+ *
+ * @example
+ * ```ts
+ * const mq: MessageQueue = { topic: "TopicTest", brokerName: "broker-a", queueId: 0 };
+ * ```
+ */
 export interface MessageQueue {
+  /** The topic. */
   readonly topic: string;
+  /** The broker group (master and slaves share the name). */
   readonly brokerName: string;
+  /** The queue's number on that broker, from 0. */
   readonly queueId: number;
 }
 

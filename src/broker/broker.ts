@@ -1,0 +1,336 @@
+/**
+ * The broker: a message store, a topic table and request processors behind a remoting server
+ * (and the VIP channel on listenPort − 2), registered with every name server.
+ *
+ * Processors come in sets, one factory per concern (PROCESSOR_SETS below): a factory gets the
+ * BrokerContext, returns its processors by request code, and may add services (timers,
+ * persisted tables) with ctx.addService. Adding a concern is one line there.
+ *
+ * @example
+ * ```ts
+ * await using broker = new BrokerController({
+ *   listenPort: 0,
+ *   bindAddress: "127.0.0.1",
+ *   namesrvAddr: "127.0.0.1:9876",
+ *   storePathRootDir: "/tmp/store",
+ * });
+ * const { port } = await broker.start();
+ * ```
+ */
+import { parseAddrList } from "../common/address.ts";
+import { errorMessage } from "../common/errors.ts";
+import { logger } from "../common/log.ts";
+import { type SocketAddress, socketAddressOf } from "../common/message/socket_address.ts";
+import { RemotingClient } from "../remoting/client.ts";
+import {
+  type DataVersion,
+  newDataVersion,
+  nextDataVersion,
+} from "../remoting/body/data_version.ts";
+import {
+  isReadable,
+  isWriteable,
+  type TopicConfigSerializeWrapper,
+} from "../remoting/body/topic_config.ts";
+import { RequestCode } from "../remoting/request_code.ts";
+import { type Processor, RemotingServer } from "../remoting/server.ts";
+import { configFilePath } from "../store/config_file.ts";
+import { MessageStore } from "../store/message_store.ts";
+import {
+  type BrokerConfig,
+  defaultBrokerConfig,
+  HA_PORT_OFFSET,
+  registerPeriod,
+  resolveBrokerIP1,
+  resolveBrokerName,
+  storeConfigOf,
+  VIP_CHANNEL_PORT_OFFSET,
+} from "./broker_config.ts";
+import type { BrokerContext, BrokerService, SendHooks } from "./broker_context.ts";
+import { SendFlowControl } from "./flow_control.ts";
+import { NamesrvRegistrar } from "./namesrv_register.ts";
+import { adminProcessors } from "./processors/admin_processor.ts";
+import { queryProcessors } from "./processors/query_processor.ts";
+import { sendProcessors } from "./processors/send_processor.ts";
+import { TopicConfigManager } from "./topic_config_manager.ts";
+import { SystemTopics } from "./topic_validator.ts";
+
+const log = logger("broker");
+
+/** Request processors by concern. The consume path (pull, heartbeat, offsets …) adds its sets here. */
+const PROCESSOR_SETS: readonly ((ctx: BrokerContext) => Record<number, Processor>)[] = [
+  sendProcessors,
+  adminProcessors,
+  queryProcessors,
+];
+
+/** Codes the VIP channel does not serve (Java's fast server has no pull processor). */
+const NOT_ON_VIP_CHANNEL: ReadonlySet<number> = new Set([RequestCode.PULL_MESSAGE]);
+
+export class BrokerController implements BrokerContext, AsyncDisposable {
+  readonly config: BrokerConfig;
+  readonly clusterName: string;
+  readonly brokerName: string;
+  readonly brokerId: number;
+  readonly brokerIP1: string;
+  readonly systemTopics: SystemTopics;
+  readonly topicConfigManager: TopicConfigManager;
+  readonly sendHooks: SendHooks = {};
+  readonly sendFlowControl: SendFlowControl;
+  readonly bootTimestamp = Date.now();
+  startAcceptSendRequestTimeStamp = 0;
+  configDataVersion: DataVersion = newDataVersion();
+
+  readonly #services: BrokerService[] = [];
+  readonly #client = new RemotingClient({ name: "broker" });
+  #servers: RemotingServer[] = [];
+  #store: MessageStore | undefined;
+  #storeHost: SocketAddress | undefined;
+  #port = 0;
+  #registrar: NamesrvRegistrar | undefined;
+  #starting: Promise<Deno.NetAddr> | undefined;
+  #stopping: Promise<void> | undefined;
+
+  /** `config` overrides the defaults key by key (see broker_config.ts). */
+  constructor(config: Partial<BrokerConfig> = {}) {
+    this.config = { ...defaultBrokerConfig(), ...config };
+    const c = this.config;
+    this.clusterName = c.brokerClusterName;
+    this.brokerName = resolveBrokerName(c);
+    this.brokerId = c.brokerId;
+    this.brokerIP1 = resolveBrokerIP1(c);
+    this.systemTopics = new SystemTopics(this.clusterName, this.brokerName, c.msgTraceTopicName);
+    this.topicConfigManager = new TopicConfigManager(
+      configFilePath(storeConfigOf(c).storePathRootDir, "topics"),
+      {
+        brokerClusterName: this.clusterName,
+        brokerName: this.brokerName,
+        get autoCreateTopicEnable() {
+          return c.autoCreateTopicEnable; // Live: UPDATE_BROKER_CONFIG changes `c` in place.
+        },
+        defaultTopicQueueNums: c.defaultTopicQueueNums,
+        clusterTopicEnable: c.clusterTopicEnable,
+        brokerTopicEnable: c.brokerTopicEnable,
+        traceTopicEnable: c.traceTopicEnable,
+        msgTraceTopicName: c.msgTraceTopicName,
+      },
+    );
+    this.sendFlowControl = new SendFlowControl(
+      c.sendThreadPoolQueueCapacity,
+      this.#maxSendWaitMs(),
+      c.brokerFastFailureEnable,
+    );
+  }
+
+  get store(): MessageStore {
+    if (!this.#store) throw new Error("Broker is not started");
+    return this.#store;
+  }
+
+  get storeHost(): SocketAddress {
+    if (!this.#storeHost) throw new Error("Broker is not listening");
+    return this.#storeHost;
+  }
+
+  /** The bound address of the main server (after start). */
+  get addr(): Deno.NetAddr {
+    const s = this.#servers[0];
+    if (!s) throw new Error("Broker is not listening");
+    return s.addr;
+  }
+
+  /** The bound VIP channel address, if it listens. */
+  get vipAddr(): Deno.NetAddr | undefined {
+    return this.#servers[1]?.addr;
+  }
+
+  get brokerAddr(): string {
+    return `${this.brokerIP1}:${this.#port}`;
+  }
+
+  /** The name servers this broker registers with. */
+  get namesrvAddrs(): readonly string[] {
+    return parseAddrList(this.config.namesrvAddr);
+  }
+
+  addService(service: BrokerService): void {
+    this.#services.push(service);
+  }
+
+  registerBrokerAll(): Promise<void> {
+    return this.#registrar?.registerSoon() ?? Promise.resolve();
+  }
+
+  updateConfig(changes: Partial<BrokerConfig>): void {
+    const permBefore = this.config.brokerPermission;
+    Object.assign(this.config, changes);
+    this.configDataVersion = nextDataVersion(this.configDataVersion);
+    this.sendFlowControl.update(this.#maxSendWaitMs(), this.config.brokerFastFailureEnable);
+    // The new permission reaches the name servers with the topics (a new DataVersion).
+    if (this.config.brokerPermission !== permBefore) this.topicConfigManager.touch();
+  }
+
+  /** Under SYNC_FLUSH a send also waits for the disk, which has its own syncFlushTimeout. */
+  #maxSendWaitMs(): number {
+    const c = this.config;
+    return c.waitTimeMillsInSendQueue + (c.flushDiskType === "SYNC_FLUSH" ? c.syncFlushTimeout : 0);
+  }
+
+  /**
+   * Opens the store, loads the topic table, listens, and registers with every name server
+   * (waiting for the first round); resolves with the bound address.
+   */
+  start(): Promise<Deno.NetAddr> {
+    this.#starting ??= this.#start();
+    return this.#starting;
+  }
+
+  async #start(): Promise<Deno.NetAddr> {
+    const c = this.config;
+    try {
+      this.#store = await MessageStore.open(storeConfigOf(c));
+      await this.topicConfigManager.load();
+      const processors = new Map<number, Processor>();
+      for (const set of PROCESSOR_SETS) {
+        for (const [code, p] of Object.entries(set(this))) processors.set(Number(code), p);
+      }
+      for (const s of this.#services) await s.load?.();
+      const main = this.#newServer(c.listenPort, processors);
+      this.#servers.push(main);
+      const addr = listenOrExplain(main, c.bindAddress, c.listenPort);
+      this.#port = addr.port;
+      this.#storeHost = socketAddressOf(this.brokerIP1, addr.port);
+      if (c.vipChannelEnable) this.#listenVip(addr.port, processors);
+      for (const s of this.#services) await s.start?.();
+      this.#registrar = new NamesrvRegistrar({
+        client: this.#client,
+        namesrvAddrs: this.namesrvAddrs,
+        identity: {
+          clusterName: this.clusterName,
+          brokerName: this.brokerName,
+          brokerId: this.brokerId,
+          brokerAddr: this.brokerAddr,
+          haServerAddr: `${c.brokerIP2 || this.brokerIP1}:${addr.port + HA_PORT_OFFSET}`,
+        },
+        topicConfig: () => this.#registrationTopics(),
+        compressed: c.compressedRegister,
+        timeoutMs: c.registerBrokerTimeoutMills,
+        periodMs: registerPeriod(c),
+      });
+      this.topicConfigManager.onChange(() => void this.#registrar?.registerSoon());
+      this.startAcceptSendRequestTimeStamp = Date.now();
+      await this.#registrar.start();
+      log.info("Broker {name} ({cluster}) listening on {addr}, advertised as {brokerAddr}", {
+        name: this.brokerName,
+        cluster: this.clusterName,
+        addr: `${addr.hostname}:${addr.port}`,
+        brokerAddr: this.brokerAddr,
+      });
+      return addr;
+    } catch (e) {
+      await this.#abortStart();
+      throw e;
+    }
+  }
+
+  #newServer(port: number, processors: Map<number, Processor>, vip = false): RemotingServer {
+    const server = new RemotingServer({
+      hostname: this.config.bindAddress,
+      port,
+      idleTimeoutMs: this.config.serverChannelMaxIdleTimeSeconds * 1000,
+      name: "broker",
+    });
+    for (const [code, p] of processors) {
+      if (!vip || !NOT_ON_VIP_CHANNEL.has(code)) server.registerProcessor(code, p);
+    }
+    return server;
+  }
+
+  /** The VIP channel is a courtesy to old clients: a busy port costs a warning, not the broker. */
+  #listenVip(port: number, processors: Map<number, Processor>): void {
+    const vipPort = port + VIP_CHANNEL_PORT_OFFSET;
+    if (vipPort <= 0) return;
+    const vip = this.#newServer(vipPort, processors, true);
+    try {
+      vip.listen();
+      this.#servers.push(vip);
+    } catch (e) {
+      const level = this.config.listenPort === 0 ? "debug" : "warn";
+      log[level]("Not listening on VIP channel port {port}: {error}", {
+        port: vipPort,
+        error: errorMessage(e),
+      });
+    }
+  }
+
+  /** The topic table as registered: a broker without read or write permission lends it. */
+  #registrationTopics(): TopicConfigSerializeWrapper {
+    const w = this.topicConfigManager.wrapper();
+    const perm = this.config.brokerPermission;
+    if (isReadable(perm) && isWriteable(perm)) return w;
+    for (const [name, tc] of w.topicConfigTable) w.topicConfigTable.set(name, { ...tc, perm });
+    return w;
+  }
+
+  async #abortStart(): Promise<void> {
+    for (const s of this.#servers) s.close();
+    this.#servers = [];
+    await this.#registrar?.stop();
+    await this.#store?.close();
+    this.#store = undefined;
+    await this.#client.close();
+  }
+
+  /**
+   * Graceful stop: no new connections or registrations, in-flight requests answered (up to
+   * `graceMs`), services shut down, the store flushed and closed, the topic table persisted,
+   * then unregistered from every name server. Safe to call more than once.
+   */
+  shutdown(graceMs = 5000): Promise<void> {
+    this.#stopping ??= this.#shutdown(graceMs);
+    return this.#stopping;
+  }
+
+  async #shutdown(graceMs: number): Promise<void> {
+    if (this.#starting) await this.#starting.catch(() => undefined);
+    if (!this.#store) return; // Never started, or start failed and cleaned up.
+    await this.#registrar?.stop();
+    for (const s of this.#servers) s.stopAccepting();
+    const services = [...this.#services].reverse();
+    for (const s of services) await this.#guard(s, "beforeDrain", () => s.beforeDrain?.());
+    await Promise.all(this.#servers.map((s) => s.shutdown(graceMs)));
+    for (const s of services) await this.#guard(s, "shutdown", () => s.shutdown?.());
+    await this.#store.close();
+    await this.topicConfigManager.persist();
+    await this.topicConfigManager.flush();
+    await this.#registrar?.unregisterAll();
+    await this.#client.close();
+    log.info("Broker {name} stopped", { name: this.brokerName });
+  }
+
+  async #guard(s: BrokerService, step: string, f: () => unknown): Promise<void> {
+    try {
+      await f();
+    } catch (e) {
+      // One service failing to stop must not keep the store from being flushed and closed.
+      log.error("Service {name} failed in {step}: {error}", {
+        name: s.name,
+        step,
+        error: errorMessage(e),
+      });
+    }
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.shutdown(1000);
+  }
+}
+
+/** Binds, naming the address in the error when it cannot (a port in use is the usual case). */
+export function listenOrExplain(server: RemotingServer, host: string, port: number): Deno.NetAddr {
+  try {
+    return server.listen();
+  } catch (e) {
+    throw new Error(`Cannot listen on ${host}:${port}: ${errorMessage(e)}`, { cause: e });
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * Writes one of the broker's `config/*.json` files (config_file.ts: tmp, sync, rename, `.bak`)
+ * from a table that changes often: calls made while a write runs share one more write after it,
+ * so a burst of changes costs two writes and the file always ends with the latest state.
+ */
+import { errorMessage } from "../common/errors.ts";
+import { logger } from "../common/log.ts";
+import { writeConfigFile } from "../store/config_file.ts";
+
+const log = logger("broker");
+
+export class ConfigWriter {
+  readonly path: string;
+  readonly #render: () => string;
+  #writing: Promise<void> | undefined;
+  #again = false;
+
+  /** `render` gives the file's text at the time of each write. */
+  constructor(path: string, render: () => string) {
+    this.path = path;
+    this.#render = render;
+  }
+
+  /** Writes the file soon; resolves once a write that started after this call is done. Never rejects. */
+  persist(): Promise<void> {
+    if (this.#writing) {
+      this.#again = true;
+      return this.#writing;
+    }
+    const run = async (): Promise<void> => {
+      do {
+        this.#again = false;
+        try {
+          await writeConfigFile(this.path, this.#render());
+        } catch (e) {
+          // The next change, timer tick or shutdown writes again.
+          log.error("Cannot write {path}: {error}", { path: this.path, error: errorMessage(e) });
+        }
+      } while (this.#again);
+      this.#writing = undefined;
+    };
+    this.#writing = run();
+    return this.#writing;
+  }
+
+  /** Resolves once every write asked for so far is done. */
+  async flush(): Promise<void> {
+    while (this.#writing) await this.#writing;
+  }
+}

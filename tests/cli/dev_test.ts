@@ -1,0 +1,94 @@
+import assert from "node:assert/strict";
+import { RemotingClient } from "../../src/remoting/client.ts";
+import { createRequest } from "../../src/remoting/command.ts";
+import { decodeTopicRouteData } from "../../src/remoting/body/topic_route_data.ts";
+import { RequestCode } from "../../src/remoting/request_code.ts";
+import { ResponseCode } from "../../src/remoting/response_code.ts";
+import { sendHeader, sendRequest, utf8 } from "../helpers/send.ts";
+import { tempDir } from "../helpers/temp_dir.ts";
+
+const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+
+Deno.test("rmq dev prints NAMESRV_ADDR once name server and broker serve, and exits 0", async () => {
+  await using dir = await tempDir();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      MAIN,
+      "dev",
+      "-p",
+      "0",
+      "--broker-port",
+      "0",
+      "--store",
+      `${dir.path}/data`,
+      "--log-level",
+      "warn",
+    ],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  try {
+    let text = "";
+    while (!text.includes("\n")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += value;
+    }
+    const m = /^NAMESRV_ADDR=(127\.0\.0\.1:\d+)$/.exec(text.split("\n")[0]);
+    assert.ok(m, `start-up line: ${JSON.stringify(text)}`);
+    await using client = new RemotingClient();
+    const route = await client.invokeSync(
+      m[1],
+      createRequest(RequestCode.GET_ROUTEINFO_BY_TOPIC, { topic: "TBW102" }),
+      3000,
+    );
+    assert.equal(route.code, ResponseCode.SUCCESS, route.remark);
+    const brokerAddr = decodeTopicRouteData(route.body!).brokerDatas[0].brokerAddrs.get(0)!;
+    // Topics are created on first send.
+    const res = await client.invokeSync(
+      brokerAddr,
+      sendRequest(sendHeader("DevTopic"), utf8("hello")),
+      3000,
+    );
+    assert.equal(res.code, ResponseCode.SUCCESS, res.remark);
+  } finally {
+    await reader.cancel();
+    child.kill("SIGTERM");
+  }
+  const { code } = await child.status;
+  const stderr = await new Response(child.stderr).text();
+  assert.equal(code, 0, stderr);
+  assert.ok((await Deno.stat(`${dir.path}/data/commitlog`)).isDirectory);
+});
+
+Deno.test("rmq dev stops gracefully on a SIGTERM sent right after its NAMESRV_ADDR line", async () => {
+  await using dir = await tempDir();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", MAIN, "dev", "-p", "0", "--broker-port", "0", "--store", dir.path],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  while (!text.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += value;
+  }
+  await reader.cancel();
+  child.kill("SIGTERM");
+  const { code } = await child.status;
+  const stderr = await new Response(child.stderr).text();
+  assert.match(text, /^NAMESRV_ADDR=/);
+  assert.equal(code, 0, stderr);
+  await assert.rejects(
+    Deno.stat(`${dir.path}/abort`),
+    Deno.errors.NotFound,
+    "store closed cleanly",
+  );
+});
