@@ -34,8 +34,20 @@ export const DEFAULT_MAX_INFLIGHT_REQUESTS = 8192;
 interface Pending {
   resolve(cmd: RemotingCommand): void;
   reject(e: Error): void;
-  timer: ReturnType<typeof setTimeout>;
+  /** Date.now() after which the call fails with RemotingTimeoutError. */
+  deadline: number;
+  code: number;
+  timeoutMs: number;
 }
+
+/**
+ * Call timeouts are enforced by one sweep per channel rather than a timer per call: at 100k
+ * calls/s a setTimeout/clearTimeout pair per call is a measurable share of client CPU. A call
+ * therefore fails up to this much after its deadline.
+ */
+const SWEEP_INTERVAL_MS = 10;
+/** Sweeps with nothing pending before the sweep timer stops (restarting it per call is waste). */
+const IDLE_SWEEPS_BEFORE_STOP = 100;
 
 const OUT_INITIAL = 64 * 1024;
 /** A write buffer grown past this is dropped after use rather than kept. */
@@ -76,6 +88,8 @@ export class Channel {
   readonly #maxInflight: number;
   #resumeReading: (() => void) | undefined;
   #drainWaiters: (() => void)[] = [];
+  #sweepTimer: ReturnType<typeof setInterval> | undefined;
+  #idleSweeps = 0;
   readonly #closedPromise: Promise<void>;
   #resolveClosed!: () => void;
 
@@ -156,7 +170,6 @@ export class Channel {
         return;
       }
       this.#pending.delete(cmd.opaque);
-      clearTimeout(p.timer);
       p.resolve(cmd);
       return;
     }
@@ -306,28 +319,53 @@ export class Channel {
     }
     return new Promise<RemotingCommand>((resolve, reject) => {
       const opaque = request.opaque;
-      const timer = setTimeout(() => {
-        if (this.#pending.delete(opaque)) {
-          reject(
-            new RemotingTimeoutError(
-              `Call ${
-                requestCodeName(request.code)
-              } to ${this.remoteAddr} timed out after ${timeoutMs} ms`,
-            ),
-          );
-        }
-      }, Math.max(0, timeoutMs));
-      this.#pending.set(opaque, { resolve, reject, timer });
+      this.#pending.set(opaque, {
+        resolve,
+        reject,
+        deadline: Date.now() + Math.max(0, timeoutMs),
+        code: request.code,
+        timeoutMs,
+      });
+      if (this.#sweepTimer === undefined) this.#startSweep();
       try {
         if (!this.send(request)) {
           throw new RemotingClosedError(`Cannot call ${this.remoteAddr}: connection closed`);
         }
       } catch (e) {
         this.#pending.delete(opaque);
-        clearTimeout(timer);
         reject(e);
       }
     });
+  }
+
+  #startSweep(): void {
+    this.#idleSweeps = 0;
+    this.#sweepTimer = setInterval(() => this.#sweep(), SWEEP_INTERVAL_MS);
+    // The socket read keeps the process alive while calls are pending; the sweep need not.
+    Deno.unrefTimer(this.#sweepTimer as unknown as number);
+  }
+
+  #stopSweep(): void {
+    if (this.#sweepTimer !== undefined) clearInterval(this.#sweepTimer);
+    this.#sweepTimer = undefined;
+  }
+
+  #sweep(): void {
+    if (this.#pending.size === 0) {
+      if (++this.#idleSweeps >= IDLE_SWEEPS_BEFORE_STOP) this.#stopSweep();
+      return;
+    }
+    this.#idleSweeps = 0;
+    const now = Date.now();
+    for (const [opaque, p] of this.#pending) {
+      if (p.deadline > now) continue;
+      this.#pending.delete(opaque);
+      p.reject(
+        new RemotingTimeoutError(
+          `Call ${requestCodeName(p.code)} to ${this.remoteAddr} timed out after ${p.timeoutMs} ms`,
+        ),
+      );
+    }
   }
 
   /** Sends a request marked oneway; no answer is expected. */
@@ -349,10 +387,8 @@ export class Channel {
       // Already closed by the peer or the runtime; nothing left to release.
     }
     const err = new RemotingClosedError(`Connection to ${this.remoteAddr} closed: ${reason}`);
-    for (const p of this.#pending.values()) {
-      clearTimeout(p.timer);
-      p.reject(err);
-    }
+    this.#stopSweep();
+    for (const p of this.#pending.values()) p.reject(err);
     this.#pending.clear();
     this.#resumeReading?.();
     for (const w of this.#drainWaiters.splice(0)) w();

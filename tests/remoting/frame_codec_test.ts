@@ -21,6 +21,7 @@ import {
   encodeJsonHeader,
   MAX_FRAME_LENGTH,
   MAX_FRAME_SIZE,
+  utf8Length,
 } from "../../src/remoting/frame_codec.ts";
 import { encodeHeader as encodeCustomHeader } from "../../src/remoting/header.ts";
 import { SendMessageRequestHeaderV2 } from "../../src/remoting/headers.ts";
@@ -701,5 +702,25 @@ Deno.test({
     for (const [what, header] of bad) {
       assert.throws(() => decodeBinaryHeader(header), RangeError, what);
     }
+  },
+});
+
+Deno.test({
+  name: "utf8Length() counts what TextEncoder writes, lone surrogates included",
+  permissions: "none",
+  fn() {
+    const texts = [
+      "",
+      "ascii",
+      "caf\u00e9",
+      "\u4e2d\u6587",
+      "\u{1f680}x",
+      "a\ud800b",
+      "\udc00",
+      "z\ud83d",
+    ];
+    for (const s of texts) assert.equal(utf8Length(s), enc.encode(s).length, JSON.stringify(s));
+    const cmd = createRequest(1, { lone: "a\ud800b" }, { serializeType: SerializeType.ROCKETMQ });
+    assert.equal(decodeFrame(encodeFrame(cmd)).extFields.lone, "a\ufffdb");
   },
 });

@@ -45,6 +45,12 @@ export function decodeOffsetMsgId(id: string): DecodedOffsetMsgId {
   return { address: formatSocketAddress(host), offset: readInt64(v, ipLen + 4) };
 }
 
+/** Uppercase hex of each byte value. */
+const HEX_BYTE: readonly string[] = Array.from(
+  { length: 256 },
+  (_, b) => b.toString(16).toUpperCase().padStart(2, "0"),
+);
+
 /** Makes UNIQ_KEY ids: a fixed 10-byte process prefix, then time in month and a counter. */
 export class UniqueKeyGenerator {
   readonly #prefix: string;
@@ -63,11 +69,12 @@ export class UniqueKeyGenerator {
 
   next(now = Date.now()): string {
     if (now >= this.#nextMonthStart) this.#setMonth(now);
-    const tail = new Uint8Array(6);
-    const v = dataView(tail);
-    v.setInt32(0, now - this.#monthStart);
-    v.setInt16(4, this.#counter++ & 0xffff);
-    return this.#prefix + bytesToHex(tail);
+    // Called once per message sent: string lookups instead of a buffer and a hex loop.
+    const t = (now - this.#monthStart) | 0;
+    const c = this.#counter++ & 0xffff;
+    this.#counter &= 0xffff;
+    return this.#prefix + HEX_BYTE[(t >>> 24) & 255] + HEX_BYTE[(t >>> 16) & 255] +
+      HEX_BYTE[(t >>> 8) & 255] + HEX_BYTE[t & 255] + HEX_BYTE[c >>> 8] + HEX_BYTE[c & 255];
   }
 
   #setMonth(now: number): void {
