@@ -1,12 +1,7 @@
 import { errorMessage } from "../common/errors.ts";
 import type { Logger } from "../common/log.ts";
 import { isOneway, isResponse, type RemotingCommand, RemotingFlag } from "./command.ts";
-import {
-  encodeHeader,
-  FRAME_PREFIX_SIZE,
-  MAX_FRAME_SIZE,
-  writeFramePrefix,
-} from "./frame_codec.ts";
+import { MAX_FRAME_SIZE, prepareFrame, writeFrame } from "./frame_codec.ts";
 import { FrameReader } from "./frame_reader.ts";
 import { RemotingClosedError, RemotingTimeoutError } from "./errors.ts";
 import { requestCodeName } from "./request_code.ts";
@@ -234,14 +229,13 @@ export class Channel {
    */
   send(cmd: RemotingCommand): boolean {
     if (this.#closed) return false;
-    const header = encodeHeader(cmd);
-    const bodyLength = cmd.body?.length ?? 0;
-    const size = FRAME_PREFIX_SIZE + header.length + bodyLength;
-    if (size > MAX_FRAME_SIZE) {
-      throw new RangeError(`Cannot send frame: ${size} bytes exceeds ${MAX_FRAME_SIZE}`);
+    const prepared = prepareFrame(cmd);
+    const bound = prepared.maxSize;
+    if (bound - prepared.headerBound > MAX_FRAME_SIZE) {
+      throw new RangeError(`Cannot send frame: more than ${MAX_FRAME_SIZE} bytes`);
     }
-    if (this.#outLen + size > this.#out.length) {
-      if (this.#outLen + size > OUT_MAX_QUEUED) {
+    if (this.#outLen + bound > this.#out.length) {
+      if (this.#outLen + bound > OUT_MAX_QUEUED) {
         this.#opts.log.warn("Closing connection {remote}: peer is not reading", {
           remote: this.remoteAddr,
         });
@@ -249,19 +243,17 @@ export class Channel {
         return false;
       }
       let cap = this.#out.length * 2;
-      while (cap < this.#outLen + size) cap *= 2;
+      while (cap < this.#outLen + bound) cap *= 2;
       const grown = new Uint8Array(cap);
       grown.set(this.#out.subarray(0, this.#outLen));
       this.#out = grown;
     }
-    const out = this.#out;
-    let p = this.#outLen;
-    writeFramePrefix(out, p, cmd.serializeType, header.length, bodyLength);
-    p += FRAME_PREFIX_SIZE;
-    out.set(header, p);
-    p += header.length;
-    if (cmd.body) out.set(cmd.body, p);
-    this.#outLen = p + bodyLength;
+    const size = writeFrame(prepared, this.#out, this.#outLen);
+    if (size > MAX_FRAME_SIZE) {
+      // Written past the queued bytes only; dropping it leaves the queue as it was.
+      throw new RangeError(`Cannot send frame: ${size} bytes exceeds ${MAX_FRAME_SIZE}`);
+    }
+    this.#outLen += size;
     if (!this.#writing) {
       this.#writing = true;
       // A microtask lets every response made in this turn join one write.

@@ -29,11 +29,50 @@ export const MAX_FRAME_LENGTH = MAX_FRAME_SIZE - 4;
 export const FRAME_PREFIX_SIZE = 8;
 const BINARY_FIXED_SIZE = 21;
 
+/**
+ * A command measured for writing: the JSON header text (built once) or an upper bound of the
+ * binary header's size, and an upper bound of the whole frame's size.
+ */
+export interface PreparedFrame {
+  readonly cmd: RemotingCommand;
+  readonly json: string | undefined;
+  readonly headerBound: number;
+  readonly maxSize: number;
+}
+
+/** Measures a command for writeFrame (JSON text is built here, once). */
+export function prepareFrame(cmd: RemotingCommand): PreparedFrame {
+  const bodyLength = cmd.body?.length ?? 0;
+  const json = cmd.serializeType === SerializeType.ROCKETMQ ? undefined : encodeJsonHeader(cmd);
+  // Bounds, not sizes: a UTF-16 unit takes at most 3 bytes of UTF-8, and scanning every string
+  // just to size it would cost as much as writing it.
+  const headerBound = json === undefined ? binaryHeaderBound(cmd) : json.length * 3;
+  return { cmd, json, headerBound, maxSize: FRAME_PREFIX_SIZE + headerBound + bodyLength };
+}
+
+/**
+ * Writes a prepared frame at `pos`; `target` must have `maxSize` bytes free there. Headers go
+ * straight into the target: a TextEncoder.encode per header (an allocation and a call into
+ * Rust) cost more than the rest of a send. Returns the frame's size.
+ */
+export function writeFrame(p: PreparedFrame, target: Uint8Array, pos: number): number {
+  const cmd = p.cmd;
+  const headerStart = pos + FRAME_PREFIX_SIZE;
+  const headerLength = p.json === undefined
+    ? writeBinaryHeader(cmd, target, headerStart)
+    : writeText(p.json, target, headerStart);
+  const bodyLength = cmd.body?.length ?? 0;
+  writeFramePrefix(target, pos, cmd.serializeType, headerLength, bodyLength);
+  if (bodyLength > 0) target.set(cmd.body!, headerStart + headerLength);
+  return FRAME_PREFIX_SIZE + headerLength + bodyLength;
+}
+
 /** Encodes a command's header in its own serialize type. */
 export function encodeHeader(cmd: RemotingCommand): Uint8Array {
-  return cmd.serializeType === SerializeType.ROCKETMQ
-    ? encodeBinaryHeader(cmd)
-    : textEncoder.encode(encodeJsonHeader(cmd));
+  const p = prepareFrame(cmd);
+  const buf = new Uint8Array(p.headerBound);
+  const n = p.json === undefined ? writeBinaryHeader(cmd, buf, 0) : writeText(p.json, buf, 0);
+  return buf.slice(0, n);
 }
 
 /** The JSON header as fastjson writes it: keys sorted, null fields omitted, extFields always. */
@@ -51,73 +90,64 @@ export function encodeJsonHeader(cmd: RemotingCommand): string {
 }
 
 export function encodeBinaryHeader(cmd: RemotingCommand): Uint8Array {
-  // Sized first and written in place: one TextEncoder call per field (an op into Rust each)
-  // cost more than the rest of a send put together.
-  const remarkLength = cmd.remark ? utf8Length(cmd.remark) : 0;
-  const keys: string[] = [];
-  const values: string[] = [];
-  const lengths: number[] = [];
-  let extLength = 0;
+  const out = new Uint8Array(binaryHeaderBound(cmd));
+  return out.slice(0, writeBinaryHeader(cmd, out, 0));
+}
+
+/** An upper bound of the binary header's size (3 bytes per UTF-16 unit). */
+function binaryHeaderBound(cmd: RemotingCommand): number {
+  let size = BINARY_FIXED_SIZE + (cmd.remark ? cmd.remark.length * 3 : 0);
   for (const k in cmd.extFields) {
     const v = cmd.extFields[k];
     if (v === undefined || v === null) continue;
-    const kl = utf8Length(k);
-    const vl = utf8Length(v);
-    keys.push(k);
-    values.push(v);
-    lengths.push(kl, vl);
-    extLength += 6 + kl + vl;
+    size += 6 + (k.length + v.length) * 3;
   }
-  const out = new Uint8Array(BINARY_FIXED_SIZE + remarkLength + extLength);
-  const v = dataView(out);
-  v.setInt16(0, cmd.code);
-  v.setInt8(2, languageNumber(cmd.language));
-  v.setInt16(3, cmd.version);
-  v.setInt32(5, cmd.opaque);
-  v.setInt32(9, cmd.flag);
-  let p = 13;
-  v.setInt32(p, remarkLength);
-  p += 4;
-  if (remarkLength > 0) p = writeUtf8(cmd.remark!, remarkLength, out, p);
-  v.setInt32(p, extLength);
-  p += 4;
-  for (let i = 0; i < keys.length; i++) {
-    const kl = lengths[2 * i];
-    const vl = lengths[2 * i + 1];
-    v.setInt16(p, kl);
-    p = writeUtf8(keys[i], kl, out, p + 2);
-    v.setInt32(p, vl);
-    p = writeUtf8(values[i], vl, out, p + 4);
-  }
-  return out;
+  return size;
 }
 
-/** Bytes of `s` in UTF-8 (lone surrogates count as U+FFFD, as TextEncoder writes them). */
-export function utf8Length(s: string): number {
-  let n = s.length;
-  for (let i = 0; i < s.length; i++) {
+/**
+ * Writes the ROCKETMQ binary header at `pos` (with room for binaryHeaderBound bytes); returns
+ * its size. Each string's length field is filled in once the string is written.
+ */
+function writeBinaryHeader(cmd: RemotingCommand, out: Uint8Array, pos: number): number {
+  const v = new DataView(out.buffer, out.byteOffset);
+  v.setInt16(pos, cmd.code);
+  v.setInt8(pos + 2, languageNumber(cmd.language));
+  v.setInt16(pos + 3, cmd.version);
+  v.setInt32(pos + 5, cmd.opaque);
+  v.setInt32(pos + 9, cmd.flag);
+  let p = pos + 13;
+  const remarkLength = cmd.remark ? writeText(cmd.remark, out, p + 4) : 0;
+  v.setInt32(p, remarkLength);
+  p += 4 + remarkLength;
+  const extStart = p;
+  p += 4;
+  for (const k in cmd.extFields) {
+    const value = cmd.extFields[k];
+    if (value === undefined || value === null) continue;
+    const kl = writeText(k, out, p + 2);
+    v.setInt16(p, kl);
+    p += 2 + kl;
+    const vl = writeText(value, out, p + 4);
+    v.setInt32(p, vl);
+    p += 4 + vl;
+  }
+  v.setInt32(extStart, p - extStart - 4);
+  return p - pos;
+}
+
+/**
+ * Writes `s` as UTF-8 at `pos` (room for 3 bytes per UTF-16 unit); returns the bytes written.
+ * ASCII, nearly all header text, is copied in JS: cheaper than a call into TextEncoder.
+ */
+function writeText(s: string, out: Uint8Array, pos: number): number {
+  const n = s.length;
+  for (let i = 0; i < n; i++) {
     const c = s.charCodeAt(i);
-    if (c < 0x80) continue;
-    if (c < 0x800) n += 1;
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
-      const d = s.charCodeAt(i + 1);
-      if (d >= 0xdc00 && d <= 0xdfff) {
-        n += 2; // two UTF-16 units, four bytes
-        i++;
-      } else n += 2;
-    } else n += 2;
+    if (c >= 0x80) return textEncoder.encodeInto(s, out.subarray(pos, pos + n * 3)).written;
+    out[pos + i] = c;
   }
   return n;
-}
-
-/** Writes `s` (`byteLength` bytes of UTF-8) at `pos`; returns the position after it. */
-function writeUtf8(s: string, byteLength: number, out: Uint8Array, pos: number): number {
-  if (byteLength === s.length) {
-    for (let i = 0; i < s.length; i++) out[pos + i] = s.charCodeAt(i);
-  } else {
-    textEncoder.encodeInto(s, out.subarray(pos, pos + byteLength));
-  }
-  return pos + byteLength;
 }
 
 /** Writes the 8-byte frame prefix for a header and body of the given sizes. */
@@ -135,17 +165,13 @@ export function writeFramePrefix(
 
 /** Encodes a whole frame. Throws RangeError when it would exceed the 16 MiB frame cap. */
 export function encodeFrame(cmd: RemotingCommand): Uint8Array {
-  const header = encodeHeader(cmd);
-  const bodyLength = cmd.body?.length ?? 0;
-  const size = FRAME_PREFIX_SIZE + header.length + bodyLength;
+  const p = prepareFrame(cmd);
+  const out = new Uint8Array(p.maxSize);
+  const size = writeFrame(p, out, 0);
   if (size > MAX_FRAME_SIZE) {
     throw new RangeError(`Cannot encode frame: ${size} bytes exceeds ${MAX_FRAME_SIZE}`);
   }
-  const out = new Uint8Array(size);
-  writeFramePrefix(out, 0, cmd.serializeType, header.length, bodyLength);
-  out.set(header, FRAME_PREFIX_SIZE);
-  if (cmd.body) out.set(cmd.body, FRAME_PREFIX_SIZE + header.length);
-  return out;
+  return size === out.length ? out : out.slice(0, size);
 }
 
 /**
@@ -287,6 +313,32 @@ function extFieldSources(text: string): Record<string, string> {
   return sources;
 }
 
+/** Strings up to this long are decoded in JS when ASCII; longer ones by TextDecoder. */
+const SHORT_TEXT = 64;
+const CHARS: string[] = Array.from({ length: 128 }, (_, i) => String.fromCharCode(i));
+
+/**
+ * Decodes UTF-8 text. Header keys and values are mostly a few ASCII characters, where a call
+ * into TextDecoder costs three times a JS loop, and one-letter keys (`a`…`n`) cost nothing.
+ */
+function decodeShortText(bytes: Uint8Array, start: number, end: number): string {
+  const n = end - start;
+  if (n === 1 && bytes[start] < 0x80) return CHARS[bytes[start]];
+  if (n <= SHORT_TEXT) {
+    let ascii = true;
+    for (let i = start; i < end; i++) {
+      if (bytes[i] >= 0x80) {
+        ascii = false;
+        break;
+      }
+    }
+    if (ascii) {
+      return String.fromCharCode.apply(null, bytes.subarray(start, end) as unknown as number[]);
+    }
+  }
+  return textDecoder.decode(bytes.subarray(start, end));
+}
+
 export function decodeBinaryHeader(header: Uint8Array): RemotingCommand {
   const fail = (what: string): never => {
     throw new RangeError(`Cannot decode frame: binary header ${what}`);
@@ -321,12 +373,12 @@ export function decodeBinaryHeader(header: Uint8Array): RemotingCommand {
     const kl = v.getInt16(p);
     p += 2;
     if (kl < 0 || p + kl + 4 > end) fail(`field key length ${kl} out of range`);
-    const key = textDecoder.decode(header.subarray(p, p + kl));
+    const key = decodeShortText(header, p, p + kl);
     p += kl;
     const vl = v.getInt32(p);
     p += 4;
     if (vl < 0 || p + vl > end) fail(`field value length ${vl} out of range`);
-    if (kl > 0 && vl > 0) extFields[key] = textDecoder.decode(header.subarray(p, p + vl));
+    if (kl > 0 && vl > 0) extFields[key] = decodeShortText(header, p, p + vl);
     p += vl;
   }
   return {

@@ -16,12 +16,12 @@ import {
   decodeFrame,
   decodeFrameContent,
   decodeJsonHeader,
+  encodeBinaryHeader,
   encodeFrame,
   encodeHeader,
   encodeJsonHeader,
   MAX_FRAME_LENGTH,
   MAX_FRAME_SIZE,
-  utf8Length,
 } from "../../src/remoting/frame_codec.ts";
 import { encodeHeader as encodeCustomHeader } from "../../src/remoting/header.ts";
 import { SendMessageRequestHeaderV2 } from "../../src/remoting/headers.ts";
@@ -706,7 +706,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "utf8Length() counts what TextEncoder writes, lone surrogates included",
+  name: "encodeBinaryHeader() writes UTF-8 lengths of non-ASCII text, lone surrogates included",
   permissions: "none",
   fn() {
     const texts = [
@@ -719,7 +719,20 @@ Deno.test({
       "\udc00",
       "z\ud83d",
     ];
-    for (const s of texts) assert.equal(utf8Length(s), enc.encode(s).length, JSON.stringify(s));
+    for (const s of texts) {
+      const cmd = createRequest(1, { k: s }, { serializeType: SerializeType.ROCKETMQ, remark: s });
+      const header = encodeBinaryHeader(cmd);
+      const bytes = enc.encode(s);
+      const v = new DataView(header.buffer, header.byteOffset);
+      assert.equal(v.getInt32(13), bytes.length, `remark length of ${JSON.stringify(s)}`);
+      // extFields: total length, then key length 1, "k", value length, value.
+      const ext = 17 + bytes.length;
+      if (bytes.length > 0) {
+        assert.equal(v.getInt32(ext), 2 + 1 + 4 + bytes.length);
+        assert.equal(v.getInt32(ext + 4 + 3), bytes.length);
+      }
+      assert.equal(header.length, 21 + bytes.length + (bytes.length > 0 ? 7 + bytes.length : 7));
+    }
     const cmd = createRequest(1, { lone: "a\ud800b" }, { serializeType: SerializeType.ROCKETMQ });
     assert.equal(decodeFrame(encodeFrame(cmd)).extFields.lone, "a\ufffdb");
   },

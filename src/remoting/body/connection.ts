@@ -60,9 +60,8 @@ function connectionFromJson(json: JsonValue): Connection {
 }
 
 function sortedConnections(set: readonly Connection[]): JsonValue[] {
-  return [...set].sort((a, b) =>
-    a.clientId < b.clientId ? -1 : a.clientId > b.clientId ? 1 : 0
-  ).map(connectionToJson);
+  return [...set].sort((a, b) => a.clientId < b.clientId ? -1 : a.clientId > b.clientId ? 1 : 0)
+    .map(connectionToJson);
 }
 
 export function encodeConsumerConnection(c: ConsumerConnection): Uint8Array {

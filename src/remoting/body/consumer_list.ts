@@ -18,7 +18,9 @@ export function encodeConsumerIdList(consumerIdList: readonly string[]): Uint8Ar
 }
 
 export function decodeConsumerIdList(body: Uint8Array): string[] {
-  return strings(asObject(decodeJsonBody(body, "GetConsumerListByGroupResponseBody")).consumerIdList);
+  return strings(
+    asObject(decodeJsonBody(body, "GetConsumerListByGroupResponseBody")).consumerIdList,
+  );
 }
 
 export function encodeGroupList(groupList: Iterable<string>): Uint8Array {

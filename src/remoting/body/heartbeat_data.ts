@@ -108,12 +108,8 @@ export function subscriptionDataFromJson(json: JsonValue | undefined): Subscript
   return {
     topic: asString(o.topic) ?? "",
     subString: asString(o.subString) ?? "",
-    tagsSet: asArray(o.tagsSet).map((t) => asString(t)).filter((t): t is string =>
-      t !== undefined
-    ),
-    codeSet: asArray(o.codeSet).map((c) => asNumber(c)).filter((c): c is number =>
-      c !== undefined
-    ),
+    tagsSet: asArray(o.tagsSet).map((t) => asString(t)).filter((t): t is string => t !== undefined),
+    codeSet: asArray(o.codeSet).map((c) => asNumber(c)).filter((c): c is number => c !== undefined),
     subVersion: asNumber(o.subVersion) ?? 0,
     expressionType: asString(o.expressionType) || ExpressionType.TAG,
     classFilterMode: asBoolean(o.classFilterMode) ?? false,

@@ -71,7 +71,9 @@ export function subscriptionGroupConfigToJson(c: SubscriptionGroupConfig): JsonO
 }
 
 /** Reads a config leniently; missing fields take Java's defaults. */
-export function subscriptionGroupConfigFromJson(json: JsonValue | undefined): SubscriptionGroupConfig {
+export function subscriptionGroupConfigFromJson(
+  json: JsonValue | undefined,
+): SubscriptionGroupConfig {
   const o = asObject(json);
   const d = defaultSubscriptionGroupConfig(asString(o.groupName) ?? "");
   return {
@@ -124,7 +126,9 @@ export function subscriptionGroupWrapperFromJson(
   }
   return {
     subscriptionGroupTable: table,
-    dataVersion: o.dataVersion === undefined ? newDataVersion(0) : dataVersionFromJson(o.dataVersion),
+    dataVersion: o.dataVersion === undefined
+      ? newDataVersion(0)
+      : dataVersionFromJson(o.dataVersion),
   };
 }
 
