@@ -10,6 +10,8 @@ export const ROCKETMQ_VERSION_NAME = "V4_9_8";
 
 /** Version thresholds that change behaviour (REMOTING.md §1.6). */
 export const MQVersion = {
+  /** Clients from here on take RESET_CONSUMER_CLIENT_OFFSET. */
+  V3_0_7_SNAPSHOT: 28,
   V3_4_9: 121,
   V4_9_3: 399,
   V4_9_4: 401,

@@ -33,6 +33,7 @@ import {
   type TopicConfigSerializeWrapper,
 } from "../remoting/body/topic_config.ts";
 import { RequestCode } from "../remoting/request_code.ts";
+import type { Channel } from "../remoting/channel.ts";
 import { type Processor, RemotingServer } from "../remoting/server.ts";
 import { configFilePath } from "../store/config_file.ts";
 import { MessageStore } from "../store/message_store.ts";
@@ -50,6 +51,7 @@ import type { BrokerContext, BrokerService, SendHooks } from "./broker_context.t
 import { SendFlowControl } from "./flow_control.ts";
 import { NamesrvRegistrar } from "./namesrv_register.ts";
 import { adminProcessors } from "./processors/admin_processor.ts";
+import { consumeProcessors } from "./processors/consume_processors.ts";
 import { queryProcessors } from "./processors/query_processor.ts";
 import { sendProcessors } from "./processors/send_processor.ts";
 import { TopicConfigManager } from "./topic_config_manager.ts";
@@ -57,11 +59,12 @@ import { SystemTopics } from "./topic_validator.ts";
 
 const log = logger("broker");
 
-/** Request processors by concern. The consume path (pull, heartbeat, offsets …) adds its sets here. */
+/** Request processors by concern. */
 const PROCESSOR_SETS: readonly ((ctx: BrokerContext) => Record<number, Processor>)[] = [
   sendProcessors,
   adminProcessors,
   queryProcessors,
+  consumeProcessors,
 ];
 
 /** Codes the VIP channel does not serve (Java's fast server has no pull processor). */
@@ -82,6 +85,7 @@ export class BrokerController implements BrokerContext, AsyncDisposable {
   configDataVersion: DataVersion = newDataVersion();
 
   readonly #services: BrokerService[] = [];
+  readonly #channelCloseListeners: ((ch: Channel) => void)[] = [];
   readonly #client = new RemotingClient({ name: "broker" });
   #servers: RemotingServer[] = [];
   #store: MessageStore | undefined;
@@ -155,6 +159,10 @@ export class BrokerController implements BrokerContext, AsyncDisposable {
 
   addService(service: BrokerService): void {
     this.#services.push(service);
+  }
+
+  onChannelClose(listener: (channel: Channel) => void): void {
+    this.#channelCloseListeners.push(listener);
   }
 
   registerBrokerAll(): Promise<void> {
@@ -243,6 +251,9 @@ export class BrokerController implements BrokerContext, AsyncDisposable {
     for (const [code, p] of processors) {
       if (!vip || !NOT_ON_VIP_CHANNEL.has(code)) server.registerProcessor(code, p);
     }
+    server.onChannelClose((ch) => {
+      for (const l of this.#channelCloseListeners) l(ch);
+    });
     return server;
   }
 

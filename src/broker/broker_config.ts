@@ -84,6 +84,39 @@ export const BROKER_CONFIG_SCHEMA = {
     "When the oldest unanswered send has waited this long (ms), new sends get SYSTEM_BUSY",
     { min: 1 },
   ),
+  // ---- consuming ----
+  longPollingEnable: bool(
+    true,
+    "Hold a pull that finds nothing until a message arrives or its suspend time (at most 15 s) passes",
+  ),
+  shortPollingTimeMills: int(
+    1000,
+    "With longPollingEnable off, how long (ms) a pull that finds nothing is held",
+    { min: 0 },
+  ),
+  autoCreateSubscriptionGroup: bool(
+    true,
+    "Create unknown consumer groups on first use (off: UPDATE_AND_CREATE_SUBSCRIPTIONGROUP first)",
+  ),
+  notifyConsumerIdsChangedEnable: bool(
+    true,
+    "Tell a group's consumers at once when a member joins or leaves, so they rebalance",
+  ),
+  channelExpiredTimeout: int(
+    120_000,
+    "Clients without a heartbeat for this long (ms) are dropped from the consumer and producer tables",
+    { min: 1 },
+  ),
+  flushConsumerOffsetInterval: int(
+    5000,
+    "How often (ms) consumer offsets are written to config/consumerOffset.json",
+    { min: 1 },
+  ),
+  flushDelayOffsetInterval: int(
+    10_000,
+    "How often (ms) delayed-delivery progress is written to config/delayOffset.json",
+    { min: 1 },
+  ),
   // ---- network (NettyServerConfig) ----
   listenPort: int(DEFAULT_LISTEN_PORT, "TCP port for clients; 0 picks a free port", {
     min: 0,
@@ -339,4 +372,9 @@ export const LIVE_CONFIG_KEYS: ReadonlySet<string> = new Set<keyof BrokerConfig>
   "traceOn",
   "brokerFastFailureEnable",
   "waitTimeMillsInSendQueue",
+  "longPollingEnable",
+  "shortPollingTimeMills",
+  "autoCreateSubscriptionGroup",
+  "notifyConsumerIdsChangedEnable",
+  "channelExpiredTimeout",
 ]);

@@ -4,6 +4,7 @@
  * manager, offsets, subscription groups, retries, delayed delivery) plug into what is here.
  */
 import type { SocketAddress } from "../common/message/socket_address.ts";
+import type { Channel } from "../remoting/channel.ts";
 import type { RemotingCommand } from "../remoting/command.ts";
 import type { DataVersion } from "../remoting/body/data_version.ts";
 import type { HeaderOf } from "../remoting/header.ts";
@@ -89,6 +90,11 @@ export interface BrokerContext {
    * processor-set factory (those run at start, before services load).
    */
   addService(service: BrokerService): void;
+  /**
+   * Calls `listener` whenever a client connection (on any of the broker's ports) closes, for
+   * whatever reason: consumer and producer tables drop it, held pulls for it are forgotten.
+   */
+  onChannelClose(listener: (channel: Channel) => void): void;
   /** Registers with every name server now (after a topic change); never rejects. */
   registerBrokerAll(): Promise<void>;
   /** Applies already-parsed config values (UPDATE_BROKER_CONFIG). */

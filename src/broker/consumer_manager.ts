@@ -193,11 +193,14 @@ export class ConsumerManager {
       let removed = false;
       for (const [channel, info] of [...g.channelInfoTable]) {
         if (now - info.lastUpdateTimestamp <= timeoutMs) continue;
-        log.warn("Consumer {clientId} of group {group} sent no heartbeat for {ms} ms; dropping it", {
-          clientId: info.clientId,
-          group: g.groupName,
-          ms: now - info.lastUpdateTimestamp,
-        });
+        log.warn(
+          "Consumer {clientId} of group {group} sent no heartbeat for {ms} ms; dropping it",
+          {
+            clientId: info.clientId,
+            group: g.groupName,
+            ms: now - info.lastUpdateTimestamp,
+          },
+        );
         g.channelInfoTable.delete(channel);
         channel.close("no heartbeat");
         removed = true;

@@ -113,14 +113,17 @@ export class ConsumerOffsetManager {
     queues.set(queueId, offset);
     this.#dirty = true;
     if (old !== undefined && offset < old) {
-      log.debug("Offset of {group} on {topic}:{queueId} went back from {old} to {offset} ({client})", {
-        group,
-        topic,
-        queueId,
-        old,
-        offset,
-        client: clientHost,
-      });
+      log.debug(
+        "Offset of {group} on {topic}:{queueId} went back from {old} to {offset} ({client})",
+        {
+          group,
+          topic,
+          queueId,
+          old,
+          offset,
+          client: clientHost,
+        },
+      );
     }
   }
 

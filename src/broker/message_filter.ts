@@ -42,7 +42,10 @@ export function recordTags(record: Uint8Array): string | undefined {
   const propertiesLength = v.getInt16(p);
   p += 2;
   if (propertiesLength <= 0 || p + propertiesLength > record.length) return undefined;
-  return getProperty(textDecoder.decode(record.subarray(p, p + propertiesLength)), MessageConst.TAGS);
+  return getProperty(
+    textDecoder.decode(record.subarray(p, p + propertiesLength)),
+    MessageConst.TAGS,
+  );
 }
 
 /** Matches messages whose tag is one of a subscription's tags: hash code first, then the tag. */

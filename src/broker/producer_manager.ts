@@ -46,11 +46,14 @@ export class ProducerManager {
     for (const [group, channels] of [...this.#groups]) {
       for (const [channel, info] of [...channels]) {
         if (now - info.lastUpdateTimestamp <= timeoutMs) continue;
-        log.warn("Producer {clientId} of group {group} sent no heartbeat for {ms} ms; dropping it", {
-          clientId: info.clientId,
-          group,
-          ms: now - info.lastUpdateTimestamp,
-        });
+        log.warn(
+          "Producer {clientId} of group {group} sent no heartbeat for {ms} ms; dropping it",
+          {
+            clientId: info.clientId,
+            group,
+            ms: now - info.lastUpdateTimestamp,
+          },
+        );
         channels.delete(channel);
         channel.close("no heartbeat");
       }

@@ -114,7 +114,7 @@ export class PullRequestHoldService {
       this.#expire(e);
     }, holdMs);
     // A message may have been dispatched between the read that found nothing and now.
-    if (this.#store.getMaxOffsetInQueue(pull.topic, pull.queueId) > pull.offset) this.#run(e);
+    if (this.#grewPast(pull)) this.#run(e);
   }
 
   #wake(queue: Set<Entry>, maxOffset: number): void {
@@ -126,6 +126,11 @@ export class PullRequestHoldService {
         else this.#run(e);
       }
     });
+  }
+
+  /** Whether the queue holds entries past the pull's offset (a retry may have moved it). */
+  #grewPast(pull: HeldPull): boolean {
+    return this.#store.getMaxOffsetInQueue(pull.topic, pull.queueId) > pull.offset;
   }
 
   #expire(e: Entry): void {
@@ -145,7 +150,7 @@ export class PullRequestHoldService {
         e.woken = false;
         response = await e.pull.retry(final);
         if (!response && final) throw new Error("a final retry gave no answer");
-      } while (!response && !e.done && (e.woken || e.expired));
+      } while (!response && !e.done && (e.woken || e.expired || this.#grewPast(e.pull)));
     } catch (err) {
       log.error("Held pull on {topic}:{queueId} failed: {error}", {
         topic: e.pull.topic,

@@ -3,10 +3,7 @@
  * queue is held by one client id at a time; a lock lives 60 s unless renewed by another
  * LOCK_BATCH_MQ (Java clients renew every 20 s), and an expired lock goes to whoever asks next.
  */
-import {
-  type MessageQueue,
-  messageQueueKey,
-} from "../remoting/body/message_queue.ts";
+import { type MessageQueue, messageQueueKey } from "../remoting/body/message_queue.ts";
 
 /** rocketmq.broker.rebalance.lockMaxLiveTime. */
 export const REBALANCE_LOCK_MAX_LIVE_TIME = 60_000;

@@ -5,11 +5,7 @@
  * strings and hashes UTF-8 bytes (REMOTING.md §3.3).
  */
 import { javaStringHashCode } from "../common/java_hash.ts";
-import {
-  ExpressionType,
-  SUB_ALL,
-  type SubscriptionData,
-} from "../remoting/body/heartbeat_data.ts";
+import { ExpressionType, SUB_ALL, type SubscriptionData } from "../remoting/body/heartbeat_data.ts";
 import type { MessageFilter } from "../store/message_store.ts";
 import { messageFilterOf } from "./message_filter.ts";
 

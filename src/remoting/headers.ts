@@ -201,6 +201,14 @@ export const GetConsumerRunningInfoRequestHeader = {
   jstackEnable: B,
 } as const satisfies HeaderSchema;
 
+/** CONSUME_MESSAGE_DIRECTLY, broker → client (the message record is the body). */
+export const ConsumeMessageDirectlyResultRequestHeader = {
+  consumerGroup: S1,
+  clientId: S,
+  msgId: S,
+  brokerName: S,
+} as const satisfies HeaderSchema;
+
 export const QueryConsumeTimeSpanRequestHeader = {
   topic: S1,
   group: S1,

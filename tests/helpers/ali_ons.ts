@@ -1,12 +1,15 @@
 /**
- * ali-ons (npm, a pure-JS RocketMQ 4.x client written by others) as a test producer, tamed:
- * its timers run every few ms so they end soon after close, its console logging is kept for
- * failure messages, and its hidden process-wide inner producer is closed and forgotten.
+ * ali-ons (npm, a pure-JS RocketMQ 4.x client written by others) as a test producer and push
+ * consumer, tamed: its timers run every few ms so they end soon after close, its sleeps after
+ * errors are capped, its logging is kept for failure messages, and its hidden process-wide
+ * inner producer is closed and forgotten.
  *
  * @example
  * ```ts
  * await using p = await startAliOnsProducer(cluster.namesrvAddr);
  * const r = await p.producer.send(new Message("TopicTest", "TagA", "hello"));
+ * await using c = await startAliOnsConsumer(cluster.namesrvAddr, { consumerGroup: "g1" }, (c) =>
+ *   c.subscribe("TopicTest", "TagA", async (msg) => void seen.push(msg)));
  * ```
  */
 import ons from "ali-ons";
@@ -35,6 +38,8 @@ export interface AliOnsMessage {
   tags: string | null;
   keys: string[];
   properties: Record<string, string>;
+  /** DELAY: the delay level to deliver it at (0: at once). */
+  delayTimeLevel: number;
 }
 
 /** The parts of ali-ons' producer (and its MQClient) tests use. */
@@ -54,12 +59,53 @@ interface AliOnsProducerClass {
   defaultProducer: AliOnsProducer | null;
 }
 
+/** A message as ali-ons' consumer hands it to a handler. */
+export interface AliOnsReceivedMessage extends AliOnsMessage {
+  /** The offsetMsgId (32 hex chars). */
+  msgId: string;
+  queueId: number;
+  queueOffset: number;
+  commitLogOffset: number;
+  reconsumeTimes: number;
+  bornTimestamp: number;
+  storeTimestamp: number;
+  /** RETRY_TOPIC: the original topic of a message redelivered through %RETRY%. */
+  retryTopic: string | null;
+  /** ORIGIN_MESSAGE_ID. */
+  originMessageId: string | null;
+}
+
+export type AliOnsHandler = (msg: AliOnsReceivedMessage) => Promise<unknown>;
+
+/** The parts of ali-ons' push consumer tests use. */
+export interface AliOnsConsumer {
+  ready(): Promise<void>;
+  close(): Promise<void>;
+  on(event: "error", listener: (e: Error) => void): void;
+  /** `expression`: `*`, `TagA || TagB`. The handler must be an async function; throwing retries. */
+  subscribe(topic: string, expression: string, handler: AliOnsHandler): void;
+  _sleep(ms: number): Promise<void>;
+  _mqClient: {
+    clientId: string;
+    _brokerAddrTable: Map<string, unknown>;
+  };
+}
+
+interface AliOnsConsumerClass {
+  new (options: Record<string, unknown>): AliOnsConsumer;
+}
+
 interface AliOnsMessageClass {
   new (topic: string, tags: string | null, body: string | Uint8Array): AliOnsMessage;
 }
 
-const lib = ons as unknown as { Producer: AliOnsProducerClass; Message: AliOnsMessageClass };
+const lib = ons as unknown as {
+  Producer: AliOnsProducerClass;
+  Consumer: AliOnsConsumerClass;
+  Message: AliOnsMessageClass;
+};
 export const Producer = lib.Producer;
+export const Consumer = lib.Consumer;
 export const Message = lib.Message;
 
 export interface TestAliOnsProducer extends AsyncDisposable {
@@ -102,15 +148,88 @@ export async function startAliOnsProducer(
     logs,
     errors,
     async [Symbol.asyncDispose]() {
-      // On close ali-ons sends UNREGISTER_CLIENT to every broker it knows and fails the close on
-      // any answer but 0. Client management (HEART_BEAT, UNREGISTER_CLIENT) belongs to the
-      // broker's consume path; until a broker answers it, ali-ons is made to forget its brokers.
-      producer._mqClient._brokerAddrTable.clear();
-      await producer.close();
-      await Producer.defaultProducer?.close();
-      Producer.defaultProducer = null;
-      // ali-ons' task loops check for close after each sleep; let the last sleeps run out.
-      await delay(ALI_ONS_TASK_INTERVAL_MS * 10);
+      await closeForgiving(producer);
+      await closeInnerProducer();
     },
   };
+}
+
+/**
+ * Closes a producer or consumer. On close ali-ons sends UNREGISTER_CLIENT to every broker it
+ * knows and gives up at the first that does not answer (a broker a test stopped); then it is
+ * made to forget its brokers and closed again, which finishes the close.
+ */
+async function closeForgiving(
+  c: { close(): Promise<void>; _mqClient: { _brokerAddrTable: Map<string, unknown> } },
+): Promise<void> {
+  try {
+    await c.close();
+  } catch {
+    c._mqClient._brokerAddrTable.clear();
+    await c.close();
+  }
+}
+
+/**
+ * Closes ali-ons' process-wide inner producer (CLIENT_INNER_PRODUCER, made with the first
+ * producer's or consumer's options and sharing its client) and lets its task loops end.
+ */
+async function closeInnerProducer(): Promise<void> {
+  if (Producer.defaultProducer) await closeForgiving(Producer.defaultProducer);
+  Producer.defaultProducer = null;
+  // ali-ons' task loops check for close after each sleep; let the last sleeps run out.
+  await delay(ALI_ONS_TASK_INTERVAL_MS * 10);
+}
+
+export interface TestAliOnsConsumer extends AsyncDisposable {
+  consumer: AliOnsConsumer;
+  /** What ali-ons logged at warn and error level. */
+  logs: string[];
+  /** Errors the consumer emitted (a handler that throws emits one per failure). */
+  errors: Error[];
+  /** Closes the consumer (offsets persisted, UNREGISTER_CLIENT sent) and its inner producer. */
+  close(): Promise<void>;
+}
+
+/** ali-ons' sleeps (after errors, flow control, local retries) are capped at this in tests. */
+export const ALI_ONS_MAX_SLEEP_MS = 50;
+
+/**
+ * A started ali-ons push consumer against `namesrvAddr`; `subscribe` calls
+ * `consumer.subscribe(...)` before it starts. Options are ali-ons' (`consumerGroup` required;
+ * `instanceName` to run two consumers of one group in this process, `isBroadcast`,
+ * `maxReconsumeTimes`, `consumeFromWhere` …). Dispose (or close()) closes it.
+ */
+export async function startAliOnsConsumer(
+  namesrvAddr: string,
+  options: Record<string, unknown> & { consumerGroup: string },
+  subscribe: (consumer: AliOnsConsumer) => void,
+): Promise<TestAliOnsConsumer> {
+  const logs: string[] = [];
+  const errors: Error[] = [];
+  const consumer = new Consumer({
+    nameSrv: namesrvAddr,
+    httpclient: {},
+    logger: quietLogger(logs),
+    pollNameServerInteval: ALI_ONS_TASK_INTERVAL_MS,
+    heartbeatBrokerInterval: ALI_ONS_TASK_INTERVAL_MS,
+    persistConsumerOffsetInterval: ALI_ONS_TASK_INTERVAL_MS,
+    rebalanceInterval: ALI_ONS_TASK_INTERVAL_MS,
+    pullTimeDelayMillsWhenException: ALI_ONS_MAX_SLEEP_MS,
+    pullTimeDelayMillsWhenFlowControl: ALI_ONS_MAX_SLEEP_MS,
+    ...options,
+  });
+  // A failed send-back makes ali-ons sleep 5 s before retrying locally; keep every sleep short.
+  const sleep = consumer._sleep.bind(consumer);
+  consumer._sleep = (ms) => sleep(Math.min(ms, ALI_ONS_MAX_SLEEP_MS));
+  consumer.on("error", (e) => errors.push(e));
+  subscribe(consumer);
+  await consumer.ready();
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    closing ??= (async () => {
+      await closeForgiving(consumer);
+      await closeInnerProducer();
+    })();
+  return { consumer, logs, errors, close, [Symbol.asyncDispose]: close };
 }

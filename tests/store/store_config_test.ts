@@ -69,6 +69,7 @@ Deno.test({
     assert.equal(levels[2], 10_000);
     assert.equal(levels[17], 7_200_000);
     assert.deepEqual(parseDelayLevels(" 1d  30m "), [86_400_000, 1_800_000]);
+    assert.deepEqual(parseDelayLevels("50ms 1s"), [50, 1000], "ms: rmq only, for tests");
     assert.throws(() => parseDelayLevels("5"), /bad level "5"/);
   },
 });

@@ -70,17 +70,21 @@ export function setProperty(s: string, name: string, value: string): string {
   return base + sep + name + NAME_VALUE_SEPARATOR + value + PROPERTY_SEPARATOR;
 }
 
-/** Index of the last `name\x01` at the start of an item, or -1. */
+/**
+ * Index of the last `name\x01` at the start of an item, or -1. Scans forward: V8's indexOf is
+ * several times faster than lastIndexOf, and most lookups are for absent properties.
+ */
 function findLastProperty(s: string, name: string): number {
+  let last = findProperty(s, name);
+  if (last < 0) return -1;
   const needle = name + NAME_VALUE_SEPARATOR;
-  let from = s.length;
-  while (from >= 0) {
-    const i = s.lastIndexOf(needle, from);
-    if (i < 0) return -1;
-    if (i === 0 || s.charCodeAt(i - 1) === 2) return i;
-    from = i - 1;
+  let from = last + needle.length;
+  while (true) {
+    const i = s.indexOf(needle, from);
+    if (i < 0) return last;
+    if (s.charCodeAt(i - 1) === 2) last = i;
+    from = i + 1;
   }
-  return -1;
 }
 
 /** Index of the first `name\x01` at the start of an item, or -1. */

@@ -71,3 +71,16 @@ Deno.test("decodeHeartbeatData() reads ali-ons and Go leniently", { permissions:
   assert.deepEqual(h.producerDataSet, []);
   assert.throws(() => decodeHeartbeatData(textEncoder.encode("{")), SyntaxError);
 });
+
+Deno.test("encodeHeartbeatData() writes a producer-only heartbeat", { permissions: "none" }, () => {
+  const body = encodeHeartbeatData({
+    clientID: "127.0.0.1@1#2",
+    producerDataSet: [{ groupName: "pg" }, { groupName: "CLIENT_INNER_PRODUCER" }],
+    consumerDataSet: [],
+  });
+  assert.equal(
+    textDecoder.decode(body),
+    '{"clientID":"127.0.0.1@1#2","consumerDataSet":[],' +
+      '"producerDataSet":[{"groupName":"pg"},{"groupName":"CLIENT_INNER_PRODUCER"}]}',
+  );
+});

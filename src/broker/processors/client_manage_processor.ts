@@ -1,0 +1,121 @@
+/**
+ * Client management (REMOTING.md §3.5): HEART_BEAT registers a client's consumer groups (with
+ * their subscriptions) and producer groups; UNREGISTER_CLIENT removes them; CHECK_CLIENT_CONFIG
+ * tells a Java client whether its expression type is supported.
+ *
+ * A consumer group's `%RETRY%<group>` topic is created on its heartbeat, and when it is new the
+ * heartbeat is answered only after the name servers know it, so the client's next route lookup
+ * for the retry topic succeeds.
+ */
+import { asObject } from "../../common/fastjson.ts";
+import {
+  type ConsumerData,
+  decodeHeartbeatData,
+  subscriptionDataFromJson,
+} from "../../remoting/body/heartbeat_data.ts";
+import { decodeJsonBody } from "../../remoting/body/json_body.ts";
+import { PermName, TopicSysFlag } from "../../remoting/body/topic_config.ts";
+import type { Channel } from "../../remoting/channel.ts";
+import { createResponse, type RemotingCommand } from "../../remoting/command.ts";
+import { decodeHeader } from "../../remoting/header.ts";
+import { UnregisterClientRequestHeader } from "../../remoting/headers.ts";
+import { RequestCode } from "../../remoting/request_code.ts";
+import { ResponseCode } from "../../remoting/response_code.ts";
+import type { Processor } from "../../remoting/server.ts";
+import type { BrokerContext } from "../broker_context.ts";
+import { clientChannelInfo } from "../client_channel.ts";
+import type { ConsumeServices } from "../consume_services.ts";
+import { isTagType, normalizeSubscriptionData, subscriptionOf } from "../subscription.ts";
+import { RETRY_GROUP_TOPIC_PREFIX } from "../topic_validator.ts";
+
+export function clientManageProcessors(
+  ctx: BrokerContext,
+  s: ConsumeServices,
+): Record<number, Processor> {
+  return {
+    [RequestCode.HEART_BEAT]: (req, ch) => heartBeat(ctx, s, req, ch),
+    [RequestCode.UNREGISTER_CLIENT]: (req, ch) => unregisterClient(s, req, ch),
+    [RequestCode.CHECK_CLIENT_CONFIG]: (req) => checkClientConfig(req),
+  };
+}
+
+async function heartBeat(
+  ctx: BrokerContext,
+  s: ConsumeServices,
+  req: RemotingCommand,
+  ch: Channel,
+): Promise<RemotingCommand> {
+  if (!req.body || req.body.length === 0) {
+    return createResponse(req, ResponseCode.SYSTEM_ERROR, "heartbeat body is empty");
+  }
+  const data = decodeHeartbeatData(req.body);
+  const info = clientChannelInfo(ch, data.clientID, req.language, req.version);
+  const groups = data.consumerDataSet.filter((c) => c.groupName).map((c) => ({
+    c,
+    config: s.subscriptionGroups.find(c.groupName),
+  }));
+  let newRetryTopic = false;
+  for (const { c, config } of groups) {
+    if (config) newRetryTopic = createRetryTopic(ctx, c, config.retryQueueNums) || newRetryTopic;
+  }
+  // The client looks the retry topic up next (and so may every member told of the change
+  // below); the name servers must know it by then.
+  if (newRetryTopic) await ctx.registerBrokerAll();
+  for (const { c, config } of groups) {
+    s.consumers.register(
+      c.groupName,
+      { ...info },
+      c.consumeType,
+      c.messageModel,
+      c.consumeFromWhere,
+      c.subscriptionDataSet.map((d) => subscriptionOf(normalizeSubscriptionData(d))),
+      config?.notifyConsumerIdsChangedEnable ?? true,
+    );
+  }
+  for (const p of data.producerDataSet) {
+    if (p.groupName) s.producers.register(p.groupName, { ...info });
+  }
+  return createResponse(req, ResponseCode.SUCCESS);
+}
+
+/** Creates `%RETRY%<group>` unless it exists; true when it was created. */
+function createRetryTopic(ctx: BrokerContext, c: ConsumerData, queueNums: number): boolean {
+  const topic = RETRY_GROUP_TOPIC_PREFIX + c.groupName;
+  const topics = ctx.topicConfigManager;
+  if (topics.get(topic)) return false;
+  topics.createTopicInSendMessageBackMethod(
+    topic,
+    queueNums,
+    PermName.PERM_READ | PermName.PERM_WRITE,
+    c.unitMode ? TopicSysFlag.FLAG_UNIT_SUB : 0,
+  );
+  return true;
+}
+
+function unregisterClient(s: ConsumeServices, req: RemotingCommand, ch: Channel): RemotingCommand {
+  const h = decodeHeader(UnregisterClientRequestHeader, req.extFields);
+  if (h.producerGroup) s.producers.unregister(h.producerGroup, ch);
+  if (h.consumerGroup) {
+    const group = s.subscriptionGroups.get(h.consumerGroup);
+    s.consumers.unregister(h.consumerGroup, ch, group?.notifyConsumerIdsChangedEnable ?? true);
+  }
+  return createResponse(req, ResponseCode.SUCCESS);
+}
+
+/** rmq evaluates TAG expressions only; SQL92 is refused as by a broker without property filters. */
+function checkClientConfig(req: RemotingCommand): RemotingCommand {
+  if (req.body && req.body.length > 0) {
+    const body = asObject(decodeJsonBody(req.body, "CheckClientRequestBody"));
+    if (body.subscriptionData !== undefined && body.subscriptionData !== null) {
+      const sub = subscriptionDataFromJson(body.subscriptionData);
+      if (!isTagType(sub.expressionType)) {
+        return createResponse(
+          req,
+          ResponseCode.SYSTEM_ERROR,
+          `The broker does not support consumer to filter message by ${sub.expressionType}`,
+        );
+      }
+    }
+  }
+  return createResponse(req, ResponseCode.SUCCESS);
+}

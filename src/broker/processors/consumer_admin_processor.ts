@@ -1,0 +1,260 @@
+/**
+ * Consumer administration (REMOTING.md §3.8): subscription groups
+ * (UPDATE_AND_CREATE_SUBSCRIPTIONGROUP, GET_ALL_SUBSCRIPTIONGROUP_CONFIG,
+ * DELETE_SUBSCRIPTIONGROUP), offset tables (GET_ALL_CONSUMER_OFFSET, GET_ALL_DELAY_OFFSET,
+ * GET_CONSUME_STATS, CLONE_GROUP_OFFSET, INVOKE_BROKER_TO_RESET_OFFSET), and who is connected
+ * (GET_CONSUMER_CONNECTION_LIST, GET_PRODUCER_CONNECTION_LIST, QUERY_TOPIC_CONSUME_BY_WHO).
+ */
+import { errorMessage } from "../../common/errors.ts";
+import { logger } from "../../common/log.ts";
+import { encodeGroupList } from "../../remoting/body/consumer_list.ts";
+import {
+  encodeConsumerOffsetTable,
+  encodeDelayOffsetTable,
+} from "../../remoting/body/consumer_offset.ts";
+import { type ConsumeStats, encodeConsumeStats } from "../../remoting/body/consume_stats.ts";
+import {
+  type Connection,
+  encodeConsumerConnection,
+  encodeProducerConnection,
+} from "../../remoting/body/connection.ts";
+import {
+  encodeResetOffsetBody,
+  type ResetOffsetTable,
+} from "../../remoting/body/reset_offset_body.ts";
+import {
+  decodeSubscriptionGroupConfig,
+  encodeSubscriptionGroupWrapper,
+} from "../../remoting/body/subscription_group_config.ts";
+import { createRequest, createResponse, type RemotingCommand } from "../../remoting/command.ts";
+import { decodeHeader, encodeHeader } from "../../remoting/header.ts";
+import {
+  CloneGroupOffsetRequestHeader,
+  ConsumerGroupRequestHeader,
+  DeleteSubscriptionGroupRequestHeader,
+  GetConsumeStatsRequestHeader,
+  ProducerGroupRequestHeader,
+  ResetOffsetRequestHeader,
+  TopicRequestHeader,
+} from "../../remoting/headers.ts";
+import { RequestCode } from "../../remoting/request_code.ts";
+import { ResponseCode } from "../../remoting/response_code.ts";
+import type { Processor } from "../../remoting/server.ts";
+import { MQVersion } from "../../version.ts";
+import type { BrokerContext } from "../broker_context.ts";
+import type { ClientChannelInfo } from "../client_channel.ts";
+import type { ConsumeServices } from "../consume_services.ts";
+
+const log = logger("broker");
+
+export function consumerAdminProcessors(
+  ctx: BrokerContext,
+  s: ConsumeServices,
+): Record<number, Processor> {
+  const ok = (req: RemotingCommand, body?: Uint8Array) =>
+    createResponse(req, ResponseCode.SUCCESS, undefined, {}, body);
+  return {
+    [RequestCode.UPDATE_AND_CREATE_SUBSCRIPTIONGROUP]: (req) => {
+      if (!req.body || req.body.length === 0) {
+        return createResponse(req, ResponseCode.SYSTEM_ERROR, "subscription group body is empty");
+      }
+      const config = decodeSubscriptionGroupConfig(req.body);
+      if (!config.groupName) {
+        return createResponse(req, ResponseCode.SYSTEM_ERROR, "groupName is blank");
+      }
+      s.subscriptionGroups.update(config);
+      return ok(req);
+    },
+    [RequestCode.GET_ALL_SUBSCRIPTIONGROUP_CONFIG]: (req) =>
+      ok(req, encodeSubscriptionGroupWrapper(s.subscriptionGroups.wrapper())),
+    [RequestCode.DELETE_SUBSCRIPTIONGROUP]: (req) => {
+      const h = decodeHeader(DeleteSubscriptionGroupRequestHeader, req.extFields);
+      s.subscriptionGroups.delete(h.groupName);
+      if (h.removeOffset || req.extFields.cleanOffset === "true") {
+        s.consumerOffsets.removeOffset(h.groupName);
+      }
+      return ok(req);
+    },
+    [RequestCode.GET_ALL_CONSUMER_OFFSET]: (req) =>
+      ok(req, encodeConsumerOffsetTable(s.consumerOffsets.snapshot())),
+    [RequestCode.GET_ALL_DELAY_OFFSET]: (req) =>
+      ok(req, encodeDelayOffsetTable(s.schedule.offsetTable())),
+    [RequestCode.GET_CONSUME_STATS]: (req) => getConsumeStats(ctx, s, req),
+    [RequestCode.GET_CONSUMER_CONNECTION_LIST]: (req) => {
+      const h = decodeHeader(ConsumerGroupRequestHeader, req.extFields);
+      const g = s.consumers.get(h.consumerGroup);
+      if (!g) {
+        return createResponse(
+          req,
+          ResponseCode.CONSUMER_NOT_ONLINE,
+          `the consumer group[${h.consumerGroup}] not online`,
+        );
+      }
+      return ok(
+        req,
+        encodeConsumerConnection({
+          connectionSet: [...g.channelInfoTable.values()].map(connectionOf),
+          subscriptionTable: g.subscriptionData(),
+          consumeType: g.consumeType,
+          messageModel: g.messageModel,
+          consumeFromWhere: g.consumeFromWhere,
+        }),
+      );
+    },
+    [RequestCode.GET_PRODUCER_CONNECTION_LIST]: (req) => {
+      const h = decodeHeader(ProducerGroupRequestHeader, req.extFields);
+      const infos = s.producers.get(h.producerGroup);
+      if (!infos) {
+        return createResponse(
+          req,
+          ResponseCode.SYSTEM_ERROR,
+          `the producer group[${h.producerGroup}] not exist`,
+        );
+      }
+      return ok(req, encodeProducerConnection(infos.map(connectionOf)));
+    },
+    [RequestCode.QUERY_TOPIC_CONSUME_BY_WHO]: (req) => {
+      const h = decodeHeader(TopicRequestHeader, req.extFields);
+      const groups = s.consumers.queryTopicConsumeByWho(h.topic);
+      for (const g of s.consumerOffsets.whichGroupByTopic(h.topic)) groups.add(g);
+      return ok(req, encodeGroupList(groups));
+    },
+    [RequestCode.CLONE_GROUP_OFFSET]: (req) => {
+      const h = decodeHeader(CloneGroupOffsetRequestHeader, req.extFields);
+      const topics = h.topic ? [h.topic] : s.consumerOffsets.whichTopicByConsumer(h.srcGroup);
+      for (const topic of topics) {
+        if (!ctx.topicConfigManager.get(topic)) continue;
+        if (!h.offline) {
+          // Online cloning copies only topics the source group still subscribes.
+          const g = s.consumers.get(h.srcGroup);
+          if (g && !g.findSubscription(topic)) continue;
+        }
+        s.consumerOffsets.cloneOffset(h.srcGroup, h.destGroup, topic);
+      }
+      return ok(req);
+    },
+    [RequestCode.INVOKE_BROKER_TO_RESET_OFFSET]: (req) => resetOffset(ctx, s, req),
+  };
+}
+
+function connectionOf(i: ClientChannelInfo): Connection {
+  return {
+    clientId: i.clientId,
+    clientAddr: i.channel.remoteAddr,
+    language: i.language,
+    version: i.version,
+  };
+}
+
+/**
+ * Per queue of each topic (the one asked for, or every topic the group has offsets for) the
+ * broker's max offset, the group's offset and the store time of the last consumed message.
+ */
+async function getConsumeStats(
+  ctx: BrokerContext,
+  s: ConsumeServices,
+  req: RemotingCommand,
+): Promise<RemotingCommand> {
+  const h = decodeHeader(GetConsumeStatsRequestHeader, req.extFields);
+  const group = h.consumerGroup;
+  const topics = h.topic && h.topic.trim() !== ""
+    ? [h.topic]
+    : [...s.consumerOffsets.whichTopicByConsumer(group)];
+  const stats: ConsumeStats = { offsetTable: [], consumeTps: 0 };
+  const info = s.consumers.get(group);
+  for (const topic of topics) {
+    const tc = ctx.topicConfigManager.get(topic);
+    if (!tc) continue;
+    // A group online with subscriptions, none of them this topic: not its topic any more.
+    if (info && info.subscriptionTable.size > 0 && !info.findSubscription(topic)) continue;
+    for (let queueId = 0; queueId < tc.readQueueNums; queueId++) {
+      const brokerOffset = Math.max(0, ctx.store.getMaxOffsetInQueue(topic, queueId));
+      const consumerOffset = Math.max(0, s.consumerOffsets.queryOffset(group, topic, queueId));
+      let lastTimestamp = 0;
+      if (consumerOffset > 0) {
+        const t = await ctx.store.getMessageStoreTimeStamp(topic, queueId, consumerOffset - 1);
+        if (t > 0) lastTimestamp = t;
+      }
+      stats.offsetTable.push([
+        { topic, brokerName: ctx.brokerName, queueId },
+        { brokerOffset, consumerOffset, lastTimestamp },
+      ]);
+    }
+  }
+  return createResponse(req, ResponseCode.SUCCESS, undefined, {}, encodeConsumeStats(stats));
+}
+
+/**
+ * INVOKE_BROKER_TO_RESET_OFFSET (Broker2Client.resetOffset): per queue the offset of the
+ * message stored at `timestamp` (−1: the queue's end), lowered only unless `isForce`; sent to
+ * every consumer of the group with RESET_CONSUMER_CLIENT_OFFSET (oneway), returned to the tool.
+ */
+async function resetOffset(
+  ctx: BrokerContext,
+  s: ConsumeServices,
+  req: RemotingCommand,
+): Promise<RemotingCommand> {
+  const h = decodeHeader(ResetOffsetRequestHeader, req.extFields);
+  const tc = ctx.topicConfigManager.get(h.topic);
+  if (!tc) {
+    return createResponse(
+      req,
+      ResponseCode.SYSTEM_ERROR,
+      `[reset-offset] reset offset failed, no topic in this broker. topic=${h.topic}`,
+    );
+  }
+  const table: ResetOffsetTable = [];
+  for (let queueId = 0; queueId < tc.writeQueueNums; queueId++) {
+    const consumerOffset = s.consumerOffsets.queryOffset(h.group, h.topic, queueId);
+    if (consumerOffset === -1) {
+      return createResponse(
+        req,
+        ResponseCode.SYSTEM_ERROR,
+        `THe consumer group <${h.group}> not exist`,
+      );
+    }
+    let offset = h.timestamp === -1
+      ? ctx.store.getMaxOffsetInQueue(h.topic, queueId)
+      : await ctx.store.getOffsetInQueueByTime(h.topic, queueId, h.timestamp);
+    if (offset < 0) offset = 0;
+    table.push([
+      { topic: h.topic, brokerName: ctx.brokerName, queueId },
+      h.isForce || offset < consumerOffset ? offset : consumerOffset,
+    ]);
+  }
+  const g = s.consumers.get(h.group);
+  if (!g || g.channelInfoTable.size === 0) {
+    return createResponse(
+      req,
+      ResponseCode.CONSUMER_NOT_ONLINE,
+      `Consumer not online, so can not reset offset, Group: ${h.group} Topic: ${h.topic} Timestamp: ${h.timestamp}`,
+    );
+  }
+  const body = encodeResetOffsetBody(table);
+  const header = encodeHeader(ResetOffsetRequestHeader, {
+    topic: h.topic,
+    group: h.group,
+    timestamp: h.timestamp,
+    isForce: h.isForce,
+  });
+  for (const info of g.channelInfoTable.values()) {
+    if (info.version < MQVersion.V3_0_7_SNAPSHOT) {
+      return createResponse(
+        req,
+        ResponseCode.SYSTEM_ERROR,
+        `the client does not support this feature. version=${info.version}`,
+      );
+    }
+    try {
+      info.channel.invokeOneway(
+        createRequest(RequestCode.RESET_CONSUMER_CLIENT_OFFSET, { ...header }, { body }),
+      );
+    } catch (e) {
+      log.warn("Cannot send reset offset to {clientId}: {error}", {
+        clientId: info.clientId,
+        error: errorMessage(e),
+      });
+    }
+  }
+  return createResponse(req, ResponseCode.SUCCESS, undefined, {}, body);
+}
