@@ -24,6 +24,14 @@ const COMMANDS: Record<string, { summary: string; load: Loader }> = {
     summary: "Send messages to a topic",
     load: () => import("./src/cli/produce.ts"),
   },
+  consume: {
+    summary: "Read and print messages of a topic as a consumer group",
+    load: () => import("./src/cli/consume.ts"),
+  },
+  bench: {
+    summary: "Measure throughput and latency: produce, consume or end to end",
+    load: () => import("./src/cli/bench.ts"),
+  },
 };
 
 function usage(): string {

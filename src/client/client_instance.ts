@@ -4,8 +4,11 @@
  * table, and heartbeats to every broker every 30 s naming the producer and consumer groups.
  *
  * Producers and consumers register under their group and are called back when a route
- * changes. Instances are shared by client id (`<clientIP>@<instanceName>`); the default
- * instance name is unique per client object, so sharing only happens when asked for.
+ * changes. Push consumers are rebalanced every 20 s and at once when a broker sends
+ * NOTIFY_CONSUMER_IDS_CHANGED; the requests brokers send consumers are answered by
+ * client_remoting_processor.ts. Instances are shared by client id
+ * (`<clientIP>@<instanceName>`); the default instance name is unique per client object, so
+ * sharing only happens when asked for.
  */
 import { ipv4Bytes } from "../common/address.ts";
 import { errorMessage } from "../common/errors.ts";
@@ -27,6 +30,8 @@ import {
   type HeartbeatData,
 } from "../remoting/body/heartbeat_data.ts";
 import { MQClientAPI } from "./mq_client_api.ts";
+import { registerClientProcessors } from "./client_remoting_processor.ts";
+import type { ReceivedMessage } from "./message_ext.ts";
 import type { TopicPublishInfo } from "./topic_publish_info.ts";
 import {
   defaultTopicRoute,
@@ -40,6 +45,8 @@ const log = logger("client");
 /** Java's first route poll runs 10 ms after start, the first heartbeat after 1 s. */
 const FIRST_ROUTE_POLL_MS = 10;
 const FIRST_HEARTBEAT_MS = 1000;
+/** RebalanceService: every consumer re-splits its queues this often (waitInterval, 20 s). */
+export const REBALANCE_INTERVAL_MS = 20_000;
 
 /** What a client instance needs from a producer (MQProducerInner). */
 export interface ProducerInner {
@@ -61,6 +68,14 @@ export interface ConsumerInner {
   /** The consumer has no queues for the topic yet. */
   isSubscribeTopicNeedUpdate(topic: string): boolean;
   updateTopicSubscribeInfo(topic: string, queues: MessageQueue[]): void;
+  /** Re-splits the group's queues (push consumers; run by the instance's rebalance service). */
+  doRebalance?(): Promise<void>;
+  /** RESET_CONSUMER_CLIENT_OFFSET: continue these queues of `topic` from these offsets. */
+  resetOffset?(topic: string, offsets: readonly [MessageQueue, number][]): Promise<void>;
+  /** GET_CONSUMER_RUNNING_INFO: the ConsumerRunningInfo body. */
+  consumerRunningInfo?(): Uint8Array;
+  /** CONSUME_MESSAGE_DIRECTLY: hands one message to the listener; the result body. */
+  consumeMessageDirectly?(msg: ReceivedMessage): Promise<Uint8Array>;
 }
 
 /** A broker address picked for reads (findBrokerAddressInSubscribe). */
@@ -101,6 +116,9 @@ export class ClientInstance implements AsyncDisposable {
   #heartbeatTimer: Timer | undefined;
   #routePoll: Promise<void> | undefined;
   #heartbeat: Promise<void> | undefined;
+  #rebalanceTimer: Timer | undefined;
+  #rebalance: Promise<void> | undefined;
+  #rebalanceAgain = false;
   #state: "created" | "running" | "shutdown" = "created";
 
   private constructor(config: ClientConfig) {
@@ -113,6 +131,7 @@ export class ClientInstance implements AsyncDisposable {
     });
     this.api = new MQClientAPI(this.remoting, config.namesrvAddrs);
     this.uniqueKeys = new UniqueKeyGenerator(ipv4Bytes(config.clientIP) ?? undefined);
+    registerClientProcessors(this);
   }
 
   /**
@@ -144,6 +163,7 @@ export class ClientInstance implements AsyncDisposable {
     this.#state = "running";
     this.#scheduleRoutePoll(FIRST_ROUTE_POLL_MS);
     this.#scheduleHeartbeat(Math.min(FIRST_HEARTBEAT_MS, this.config.heartbeatBrokerIntervalMs));
+    this.#scheduleRebalance();
     log.debug("Client instance {clientId} started", { clientId: this.clientId });
   }
 
@@ -158,8 +178,14 @@ export class ClientInstance implements AsyncDisposable {
     if (INSTANCES.get(this.clientId) === this) INSTANCES.delete(this.clientId);
     clearTimeout(this.#routeTimer);
     clearTimeout(this.#heartbeatTimer);
-    // Let a poll or heartbeat in flight finish (each settles within the API timeout).
-    await Promise.allSettled([this.#routePoll, this.#heartbeat, ...this.#routeUpdates.values()]);
+    clearTimeout(this.#rebalanceTimer);
+    // Let a poll, heartbeat or rebalance in flight finish (each settles within the API timeout).
+    await Promise.allSettled([
+      this.#routePoll,
+      this.#heartbeat,
+      this.#rebalance,
+      ...this.#routeUpdates.values(),
+    ]);
     await this.remoting.close();
     log.debug("Client instance {clientId} shut down", { clientId: this.clientId });
   }
@@ -340,6 +366,17 @@ export class ClientInstance implements AsyncDisposable {
     return { brokerAddr: addr, slave: id !== MASTER_ID };
   }
 
+  /**
+   * A broker address serving `topic`, for group-wide queries (findBrokerAddrByTopic): a random
+   * broker group of the route, its master when it has one.
+   */
+  findBrokerAddrByTopic(topic: string): string | undefined {
+    const route = this.topicRouteTable.get(topic);
+    if (!route || route.brokerDatas.length === 0) return undefined;
+    const bd = route.brokerDatas[Math.floor(Math.random() * route.brokerDatas.length)];
+    return bd.brokerAddrs.get(MASTER_ID) ?? bd.brokerAddrs.values().next().value;
+  }
+
   /** Forgets broker addresses that no known route lists any more (cleanOfflineBroker). */
   cleanOfflineBroker(): void {
     const live = new Set<string>();
@@ -404,6 +441,49 @@ export class ClientInstance implements AsyncDisposable {
       }
     }
     return Promise.all(calls).then(() => undefined);
+  }
+
+  // ---- rebalance (RebalanceService) ----
+
+  /**
+   * Rebalances every consumer now (NOTIFY_CONSUMER_IDS_CHANGED, a consumer starting). Calls
+   * during a round run one more round after it; resolves when the rounds are done. Never
+   * rejects (a consumer's failure is logged).
+   */
+  rebalanceImmediately(): Promise<void> {
+    if (this.#state !== "running") return Promise.resolve();
+    if (this.#rebalance) {
+      this.#rebalanceAgain = true;
+      return this.#rebalance;
+    }
+    this.#rebalance = this.#runRebalance().finally(() => this.#rebalance = undefined);
+    return this.#rebalance;
+  }
+
+  async #runRebalance(): Promise<void> {
+    do {
+      this.#rebalanceAgain = false;
+      for (const c of [...this.#consumers.values()]) {
+        if (!c.doRebalance || this.#state !== "running") continue;
+        try {
+          await c.doRebalance();
+        } catch (e) {
+          log.warn("Rebalance of {group} failed: {error}", {
+            group: c.groupName,
+            error: errorMessage(e),
+          });
+        }
+      }
+    } while (this.#rebalanceAgain && this.#state === "running");
+  }
+
+  #scheduleRebalance(): void {
+    this.#rebalanceTimer = setTimeout(() => {
+      this.rebalanceImmediately().finally(() => {
+        if (this.#state === "running") this.#scheduleRebalance();
+      });
+    }, REBALANCE_INTERVAL_MS);
+    Deno.unrefTimer(this.#rebalanceTimer as unknown as number);
   }
 
   #scheduleHeartbeat(delayMs: number): void {

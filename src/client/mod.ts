@@ -1,6 +1,7 @@
 /**
- * rmq's RocketMQ 4.x client for TypeScript: a producer that speaks the RocketMQ remoting
- * protocol to any 4.x name server and broker (Apache RocketMQ or rmq).
+ * rmq's RocketMQ 4.x client for TypeScript: a producer, a push consumer and a simple pull
+ * consumer that speak the RocketMQ remoting protocol to any 4.x name server and broker
+ * (Apache RocketMQ or rmq).
  *
  * @example
  * ```ts
@@ -16,6 +17,14 @@
  *   selector: selectMessageQueueByHash,
  *   arg: "order-1001",
  * });
+ *
+ * // Consume: the group splits the topic's queues; failures come back through its retry topic.
+ * await using consumer = new PushConsumer({ namesrvAddr: "127.0.0.1:9876", consumerGroup: "g1" });
+ * consumer.subscribe("TopicTest", "TagA || TagB");
+ * consumer.registerMessageListener((msgs) => {
+ *   for (const m of msgs) console.log(m.topic, m.queueOffset, m.msgId, m.tags);
+ * });
+ * await consumer.start();
  * ```
  *
  * @module
@@ -37,3 +46,19 @@ export {
   selectMessageQueueByRandom,
 } from "./queue_selector.ts";
 export type { MessageQueue } from "../remoting/body/message_queue.ts";
+export { PushConsumer, type PushConsumerOptions } from "./push_consumer.ts";
+export { PullConsumer, type PullConsumerOptions } from "./pull_consumer.ts";
+export { type PullResult, PullStatus } from "./pull_api.ts";
+export type { MessageExt } from "./message_ext.ts";
+export {
+  type ConsumeConcurrentlyContext,
+  ConsumeConcurrentlyStatus,
+  ConsumeFromWhere,
+  type MessageListener,
+  MessageModel,
+} from "./consumer_types.ts";
+export {
+  allocateMessageQueueAveragely,
+  allocateMessageQueueAveragelyByCircle,
+  type AllocateMessageQueueStrategy,
+} from "./allocate_strategy.ts";

@@ -8,14 +8,35 @@ import { errorMessage } from "../common/errors.ts";
 import { createRequest, type RemotingCommand } from "../remoting/command.ts";
 import type { RemotingClient } from "../remoting/client.ts";
 import { RemotingClosedError, RemotingConnectError } from "../remoting/errors.ts";
-import { decodeHeader, encodeHeader, type HeaderOf } from "../remoting/header.ts";
 import {
+  decodeHeader,
+  encodeHeader,
+  type HeaderOf,
+  type HeaderSchema,
+} from "../remoting/header.ts";
+import {
+  ConsumerGroupRequestHeader,
+  ConsumerSendMsgBackRequestHeader,
+  EarliestMsgStoretimeResponseHeader,
   GetRouteInfoRequestHeader,
+  OffsetResponseHeader,
+  PullMessageRequestHeader,
+  QueryConsumerOffsetRequestHeader,
+  SearchOffsetRequestHeader,
   SendMessageRequestHeaderV2,
   SendMessageResponseHeader,
+  TopicQueueRequestHeader,
   UnregisterClientRequestHeader,
+  UpdateConsumerOffsetRequestHeader,
   ViewMessageRequestHeader,
 } from "../remoting/headers.ts";
+import { decodeConsumerIdList } from "../remoting/body/consumer_list.ts";
+import {
+  decodeLockBatchResponse,
+  encodeLockBatchRequest,
+  type LockBatchRequestBody,
+} from "../remoting/body/lock_batch.ts";
+import type { MessageQueue } from "../remoting/body/message_queue.ts";
 import { decodeTopicRouteData, type TopicRouteData } from "../remoting/body/topic_route_data.ts";
 import { RequestCode } from "../remoting/request_code.ts";
 import { ResponseCode } from "../remoting/response_code.ts";
@@ -25,6 +46,15 @@ import { type SendResult, sendStatusOf } from "./send_result.ts";
 
 /** The fields of a SEND_MESSAGE_V2 / SEND_BATCH_MESSAGE header (§3.2). */
 export type SendMessageHeader = HeaderOf<typeof SendMessageRequestHeaderV2>;
+
+/** The fields of a PULL_MESSAGE header (§3.3). */
+export type PullMessageHeader = HeaderOf<typeof PullMessageRequestHeader>;
+
+/** The fields of a CONSUMER_SEND_MSG_BACK header (§3.5). */
+export type ConsumerSendMsgBackHeader = HeaderOf<typeof ConsumerSendMsgBackRequestHeader>;
+
+/** The fields of an UPDATE_CONSUMER_OFFSET header (§3.4). */
+export type UpdateConsumerOffsetHeader = HeaderOf<typeof UpdateConsumerOffsetRequestHeader>;
 
 /** MixAll.DEFAULT_REGION: the region a broker reports when it names none. */
 const DEFAULT_REGION = "DefaultRegion";
@@ -175,6 +205,227 @@ export class MQClientAPI {
       throw new MQBrokerError(response.code, response.remark, addr);
     }
     return response.body ?? new Uint8Array(0);
+  }
+
+  // ---- consumer (§3.3–3.5) ----
+
+  /** The PULL_MESSAGE request for a header (sent as is; see pullMessage). */
+  static pullRequest(header: PullMessageHeader): RemotingCommand {
+    return createRequest(
+      RequestCode.PULL_MESSAGE,
+      encodeHeader(PullMessageRequestHeader, header),
+    );
+  }
+
+  /**
+   * PULL_MESSAGE; resolves with the raw response (any code), so the caller reads the status,
+   * the offsets header and the records (pull_api.ts). Rejects only when the call failed.
+   */
+  pullMessage(
+    addr: string,
+    header: PullMessageHeader,
+    timeoutMs: number,
+  ): Promise<RemotingCommand> {
+    return this.remoting.invokeSync(addr, MQClientAPI.pullRequest(header), timeoutMs);
+  }
+
+  /**
+   * QUERY_CONSUMER_OFFSET: the group's committed offset of a queue. Throws MQBrokerError for
+   * any other answer than 0 (22 QUERY_NOT_FOUND: the group has none).
+   */
+  async queryConsumerOffset(
+    addr: string,
+    header: { consumerGroup: string; topic: string; queueId: number },
+    timeoutMs: number,
+  ): Promise<number> {
+    const request = createRequest(
+      RequestCode.QUERY_CONSUMER_OFFSET,
+      encodeHeader(QueryConsumerOffsetRequestHeader, header),
+    );
+    const response = await this.remoting.invokeSync(addr, request, timeoutMs);
+    return offsetOf(response, addr);
+  }
+
+  /** UPDATE_CONSUMER_OFFSET, waiting for the broker's answer. */
+  async updateConsumerOffset(
+    addr: string,
+    header: UpdateConsumerOffsetHeader,
+    timeoutMs: number,
+  ): Promise<void> {
+    const request = createRequest(
+      RequestCode.UPDATE_CONSUMER_OFFSET,
+      encodeHeader(UpdateConsumerOffsetRequestHeader, header),
+    );
+    const response = await this.remoting.invokeSync(addr, request, timeoutMs);
+    if (response.code !== ResponseCode.SUCCESS) {
+      throw new MQBrokerError(response.code, response.remark, addr);
+    }
+  }
+
+  /** UPDATE_CONSUMER_OFFSET oneway (Java's periodic persist); resolves once queued. */
+  updateConsumerOffsetOneway(
+    addr: string,
+    header: UpdateConsumerOffsetHeader,
+    timeoutMs: number,
+  ): Promise<void> {
+    const request = createRequest(
+      RequestCode.UPDATE_CONSUMER_OFFSET,
+      encodeHeader(UpdateConsumerOffsetRequestHeader, header),
+    );
+    return this.remoting.invokeOneway(addr, request, timeoutMs);
+  }
+
+  /**
+   * CONSUMER_SEND_MSG_BACK: asks the broker to redeliver a message later through the group's
+   * retry topic (or to park it in the DLQ). Throws MQBrokerError for an error code.
+   */
+  async consumerSendMessageBack(
+    addr: string,
+    header: ConsumerSendMsgBackHeader,
+    timeoutMs: number,
+  ): Promise<void> {
+    const request = createRequest(
+      RequestCode.CONSUMER_SEND_MSG_BACK,
+      encodeHeader(ConsumerSendMsgBackRequestHeader, header),
+    );
+    const response = await this.remoting.invokeSync(addr, request, timeoutMs);
+    if (response.code !== ResponseCode.SUCCESS) {
+      throw new MQBrokerError(response.code, response.remark, addr);
+    }
+  }
+
+  /** GET_CONSUMER_LIST_BY_GROUP: the client ids of a group's live consumers on a broker. */
+  async getConsumerIdListByGroup(
+    addr: string,
+    consumerGroup: string,
+    timeoutMs: number,
+  ): Promise<string[]> {
+    const request = createRequest(
+      RequestCode.GET_CONSUMER_LIST_BY_GROUP,
+      encodeHeader(ConsumerGroupRequestHeader, { consumerGroup }),
+    );
+    const response = await this.remoting.invokeSync(addr, request, timeoutMs);
+    if (response.code !== ResponseCode.SUCCESS) {
+      throw new MQBrokerError(response.code, response.remark, addr);
+    }
+    return response.body ? decodeConsumerIdList(response.body) : [];
+  }
+
+  /** LOCK_BATCH_MQ: locks queues for an orderly consumer; resolves with the ones it now holds. */
+  async lockBatchMQ(
+    addr: string,
+    body: LockBatchRequestBody,
+    timeoutMs: number,
+  ): Promise<MessageQueue[]> {
+    const request = createRequest(RequestCode.LOCK_BATCH_MQ, {}, {
+      body: encodeLockBatchRequest(body),
+    });
+    const response = await this.remoting.invokeSync(addr, request, timeoutMs);
+    if (response.code !== ResponseCode.SUCCESS) {
+      throw new MQBrokerError(response.code, response.remark, addr);
+    }
+    return response.body ? decodeLockBatchResponse(response.body) : [];
+  }
+
+  /** UNLOCK_BATCH_MQ, oneway or waiting for the answer. */
+  async unlockBatchMQ(
+    addr: string,
+    body: LockBatchRequestBody,
+    timeoutMs: number,
+    oneway = false,
+  ): Promise<void> {
+    const request = createRequest(RequestCode.UNLOCK_BATCH_MQ, {}, {
+      body: encodeLockBatchRequest(body),
+    });
+    if (oneway) return this.remoting.invokeOneway(addr, request, timeoutMs);
+    const response = await this.remoting.invokeSync(addr, request, timeoutMs);
+    if (response.code !== ResponseCode.SUCCESS) {
+      throw new MQBrokerError(response.code, response.remark, addr);
+    }
+  }
+
+  /** SEARCH_OFFSET_BY_TIMESTAMP: the queue offset of the message stored nearest `timestamp`. */
+  async searchOffset(
+    addr: string,
+    topic: string,
+    queueId: number,
+    timestamp: number,
+    timeoutMs: number,
+  ): Promise<number> {
+    const request = createRequest(
+      RequestCode.SEARCH_OFFSET_BY_TIMESTAMP,
+      encodeHeader(SearchOffsetRequestHeader, { topic, queueId, timestamp }),
+    );
+    return offsetOf(await this.remoting.invokeSync(addr, request, timeoutMs), addr);
+  }
+
+  /** GET_MAX_OFFSET: the queue's next offset to be written. */
+  async getMaxOffset(
+    addr: string,
+    topic: string,
+    queueId: number,
+    timeoutMs: number,
+  ): Promise<number> {
+    const request = createRequest(
+      RequestCode.GET_MAX_OFFSET,
+      encodeHeader(TopicQueueRequestHeader, { topic, queueId }),
+    );
+    return offsetOf(await this.remoting.invokeSync(addr, request, timeoutMs), addr);
+  }
+
+  /** GET_MIN_OFFSET: the queue's lowest offset still stored. */
+  async getMinOffset(
+    addr: string,
+    topic: string,
+    queueId: number,
+    timeoutMs: number,
+  ): Promise<number> {
+    const request = createRequest(
+      RequestCode.GET_MIN_OFFSET,
+      encodeHeader(TopicQueueRequestHeader, { topic, queueId }),
+    );
+    return offsetOf(await this.remoting.invokeSync(addr, request, timeoutMs), addr);
+  }
+
+  /** GET_EARLIEST_MSG_STORETIME: store time of the queue's oldest message (ms). */
+  async getEarliestMsgStoretime(
+    addr: string,
+    topic: string,
+    queueId: number,
+    timeoutMs: number,
+  ): Promise<number> {
+    const request = createRequest(
+      RequestCode.GET_EARLIEST_MSG_STORETIME,
+      encodeHeader(TopicQueueRequestHeader, { topic, queueId }),
+    );
+    const response = await this.remoting.invokeSync(addr, request, timeoutMs);
+    if (response.code !== ResponseCode.SUCCESS) {
+      throw new MQBrokerError(response.code, response.remark, addr);
+    }
+    return readHeader(EarliestMsgStoretimeResponseHeader, response, addr).timestamp;
+  }
+}
+
+/** The `offset` of a 0 answer; an MQBrokerError for any other code. */
+function offsetOf(response: RemotingCommand, addr: string): number {
+  if (response.code !== ResponseCode.SUCCESS) {
+    throw new MQBrokerError(response.code, response.remark, addr);
+  }
+  return readHeader(OffsetResponseHeader, response, addr).offset;
+}
+
+/** A response header; an MQClientError when the broker left out a required field. */
+export function readHeader<S extends HeaderSchema>(
+  schema: S,
+  response: RemotingCommand,
+  addr: string,
+): HeaderOf<S> {
+  try {
+    return decodeHeader(schema, response.extFields);
+  } catch (e) {
+    throw new MQClientError(`Cannot read response from ${addr}: ${errorMessage(e)}`, {
+      cause: e,
+    });
   }
 }
 

@@ -12,6 +12,8 @@ import { RequestCode } from "../../src/remoting/request_code.ts";
 import { ResponseCode } from "../../src/remoting/response_code.ts";
 import { loadHexFixture } from "../helpers/fixtures.ts";
 import { registerTestBroker, startNamesrv } from "../helpers/namesrv.ts";
+import { startCluster } from "../helpers/cluster.ts";
+import { consumer, heartbeat, sub } from "../helpers/consume.ts";
 
 const UNIQ = "7F0000010001000000000000000000AB";
 
@@ -192,4 +194,49 @@ Deno.test("MQClientAPI.invokeNamesrv() moves on to the next name server when one
     (e: unknown) =>
       e instanceof MQClientError && e.message.startsWith(`Cannot reach any name server (${dead})`),
   );
+});
+
+Deno.test("MQClientAPI consumer calls: group members, offsets, send-back and queue locks", async () => {
+  await using cluster = await startCluster();
+  await cluster.createTopic("ApiTopic", { queues: 2 });
+  const addr = cluster.brokers[0].addr;
+  await using remoting = new RemotingClient();
+  const api = new MQClientAPI(remoting, [cluster.namesrvAddr]);
+  await assert.rejects(
+    api.getConsumerIdListByGroup(addr, "g_api", 3000),
+    (e: unknown) => e instanceof MQBrokerError && e.code === ResponseCode.SYSTEM_ERROR,
+  );
+  await heartbeat(remoting, addr, "client-1", [consumer("g_api", [sub("ApiTopic", "*")])]);
+  assert.deepEqual(await api.getConsumerIdListByGroup(addr, "g_api", 3000), ["client-1"]);
+
+  const q = { consumerGroup: "g_api", topic: "ApiTopic", queueId: 1 };
+  await api.updateConsumerOffset(addr, { ...q, commitOffset: 7 }, 3000);
+  assert.equal(await api.queryConsumerOffset(addr, q, 3000), 7);
+  await api.updateConsumerOffsetOneway(addr, { ...q, commitOffset: 8 }, 3000);
+  assert.equal(await api.queryConsumerOffset(addr, q, 3000), 8);
+  assert.equal(await api.getMaxOffset(addr, "ApiTopic", 0, 3000), 0);
+  assert.equal(await api.getMinOffset(addr, "ApiTopic", 0, 3000), 0);
+  assert.equal(await api.searchOffset(addr, "ApiTopic", 0, Date.now(), 3000), 0);
+  await assert.rejects(
+    api.consumerSendMessageBack(addr, {
+      offset: 1 << 30,
+      group: "g_api",
+      delayLevel: 0,
+      maxReconsumeTimes: 16,
+    }, 3000),
+    (e: unknown) => e instanceof MQBrokerError && e.code === ResponseCode.SYSTEM_ERROR,
+  );
+
+  const mqs = [0, 1].map((queueId) => ({ topic: "ApiTopic", brokerName: "broker-a", queueId }));
+  const locked = await api.lockBatchMQ(
+    addr,
+    { consumerGroup: "g_api", clientId: "client-1", mqSet: mqs },
+    3000,
+  );
+  assert.deepEqual(locked.map((m) => m.queueId), [0, 1]);
+  // Another client gets none while client-1 holds them, all once it lets go.
+  const other = { consumerGroup: "g_api", clientId: "client-2", mqSet: mqs };
+  assert.deepEqual(await api.lockBatchMQ(addr, other, 3000), []);
+  await api.unlockBatchMQ(addr, { consumerGroup: "g_api", clientId: "client-1", mqSet: mqs }, 3000);
+  assert.equal((await api.lockBatchMQ(addr, other, 3000)).length, 2);
 });

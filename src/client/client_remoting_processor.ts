@@ -1,0 +1,85 @@
+/**
+ * Requests brokers send a client over its own connection (Java's ClientRemotingProcessor,
+ * REMOTING.md §1.4, §3.5, §3.8):
+ *
+ * - NOTIFY_CONSUMER_IDS_CHANGED (oneway): a group's membership changed; rebalance now.
+ * - RESET_CONSUMER_CLIENT_OFFSET (oneway): an admin reset the group's offsets of a topic; the
+ *   body (ResetOffsetBody) has the new offset per queue.
+ * - GET_CONSUMER_RUNNING_INFO: the consumer's state, for `mqadmin consumerStatus`.
+ * - CONSUME_MESSAGE_DIRECTLY: hand one stored message (the body) to the group's listener.
+ */
+import { errorMessage } from "../common/errors.ts";
+import { logger } from "../common/log.ts";
+import { decodeResetOffsetBody } from "../remoting/body/reset_offset_body.ts";
+import { createResponse, type RemotingCommand } from "../remoting/command.ts";
+import { decodeHeader } from "../remoting/header.ts";
+import {
+  ConsumeMessageDirectlyResultRequestHeader,
+  ConsumerGroupRequestHeader,
+  GetConsumerRunningInfoRequestHeader,
+  ResetOffsetRequestHeader,
+} from "../remoting/headers.ts";
+import { RequestCode } from "../remoting/request_code.ts";
+import { ResponseCode } from "../remoting/response_code.ts";
+import type { ClientInstance } from "./client_instance.ts";
+import { decodeMessages } from "./message_ext.ts";
+
+const log = logger("client");
+
+/** Registers the handlers on the instance's remoting client. */
+export function registerClientProcessors(instance: ClientInstance): void {
+  const remoting = instance.remoting;
+  remoting.registerProcessor(RequestCode.NOTIFY_CONSUMER_IDS_CHANGED, (req, ch) => {
+    const group = decodeHeader(ConsumerGroupRequestHeader, req.extFields).consumerGroup;
+    log.debug("Broker {addr} says the consumers of {group} changed; rebalancing", {
+      addr: ch.remoteAddr,
+      group,
+    });
+    void instance.rebalanceImmediately();
+    return null;
+  });
+  remoting.registerProcessor(RequestCode.RESET_CONSUMER_CLIENT_OFFSET, async (req) => {
+    const h = decodeHeader(ResetOffsetRequestHeader, req.extFields);
+    const consumer = instance.consumers.get(h.group);
+    if (!consumer?.resetOffset) {
+      log.warn("Offset reset for {group}, which has no push consumer here", { group: h.group });
+      return null;
+    }
+    const table = req.body ? decodeResetOffsetBody(req.body) : [];
+    try {
+      await consumer.resetOffset(h.topic, table);
+    } catch (e) {
+      log.error("Offset reset of {topic} for {group} failed: {error}", {
+        topic: h.topic,
+        group: h.group,
+        error: errorMessage(e),
+      });
+    }
+    return null;
+  });
+  remoting.registerProcessor(RequestCode.GET_CONSUMER_RUNNING_INFO, (req) => {
+    const h = decodeHeader(GetConsumerRunningInfoRequestHeader, req.extFields);
+    const consumer = instance.consumers.get(h.consumerGroup);
+    if (!consumer?.consumerRunningInfo) return noConsumer(req, h.consumerGroup);
+    return createResponse(req, ResponseCode.SUCCESS, undefined, {}, consumer.consumerRunningInfo());
+  });
+  remoting.registerProcessor(RequestCode.CONSUME_MESSAGE_DIRECTLY, async (req) => {
+    const h = decodeHeader(ConsumeMessageDirectlyResultRequestHeader, req.extFields);
+    const consumer = instance.consumers.get(h.consumerGroup);
+    if (!consumer?.consumeMessageDirectly) return noConsumer(req, h.consumerGroup);
+    const msgs = req.body ? decodeMessages(req.body, h.brokerName ?? "") : [];
+    if (msgs.length === 0) {
+      return createResponse(req, ResponseCode.SYSTEM_ERROR, "The message body is empty");
+    }
+    const body = await consumer.consumeMessageDirectly(msgs[0]);
+    return createResponse(req, ResponseCode.SUCCESS, undefined, {}, body);
+  });
+}
+
+function noConsumer(req: RemotingCommand, group: string): RemotingCommand {
+  return createResponse(
+    req,
+    ResponseCode.SYSTEM_ERROR,
+    `The Consumer Group <${group}> not exist in this consumer`,
+  );
+}

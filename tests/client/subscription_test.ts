@@ -1,0 +1,69 @@
+import assert from "node:assert/strict";
+import {
+  buildSubscriptionData,
+  dlqTopic,
+  isRetryTopic,
+  parseTagExpression,
+  retryTopic,
+  tagFilterOf,
+} from "../../src/client/subscription.ts";
+
+Deno.test({
+  name: "buildSubscriptionData() parses a TAG expression into tags and Java hash codes",
+  permissions: "none",
+}, () => {
+  const s = buildSubscriptionData("TopicTest", " TagA || TagB ||TagA|| ", 1700000000000);
+  assert.deepEqual(s, {
+    topic: "TopicTest",
+    subString: "TagA || TagB ||TagA||",
+    tagsSet: ["TagA", "TagB"],
+    // Java "TagA".hashCode() = 2598919, "TagB".hashCode() = 2598920 (REMOTING.md §3.5).
+    codeSet: [2598919, 2598920],
+    subVersion: 1700000000000,
+    expressionType: "TAG",
+    classFilterMode: false,
+  });
+  // Non-ASCII tags hash over UTF-16 code units, as Java does: "é" is U+00E9 = 233.
+  assert.deepEqual(buildSubscriptionData("T", "é").codeSet, [233]);
+});
+
+Deno.test({
+  name: "buildSubscriptionData() reads *, blank and absent expressions as every tag",
+  permissions: "none",
+}, () => {
+  for (const e of [undefined, "", "  ", "*", " * "]) {
+    const s = buildSubscriptionData("T", e, 1);
+    assert.equal(s.subString, "*", String(e));
+    assert.deepEqual(s.tagsSet, []);
+    assert.deepEqual(s.codeSet, []);
+  }
+});
+
+Deno.test({
+  name: "parseTagExpression() rejects an expression that names no tag",
+  permissions: "none",
+}, () => {
+  for (const e of ["||", " || || "]) {
+    assert.throws(() => parseTagExpression(e), SyntaxError, e);
+  }
+  assert.deepEqual(parseTagExpression("A||B"), ["A", "B"]);
+});
+
+Deno.test({
+  name: "tagFilterOf() keeps exact tags, and nothing to check for *",
+  permissions: "none",
+}, () => {
+  assert.equal(tagFilterOf(buildSubscriptionData("T", "*")), undefined);
+  const f = tagFilterOf(buildSubscriptionData("T", "TagA || TagB"))!;
+  assert.ok(f.has("TagA") && f.has("TagB") && !f.has("TagC") && !f.has("taga"));
+});
+
+Deno.test(
+  { name: "retryTopic() and dlqTopic() name a group's topics", permissions: "none" },
+  () => {
+    assert.equal(retryTopic("g1"), "%RETRY%g1");
+    assert.equal(dlqTopic("g1"), "%DLQ%g1");
+    assert.ok(isRetryTopic("%RETRY%g1"));
+    assert.ok(!isRetryTopic("TopicTest"));
+  },
+);
