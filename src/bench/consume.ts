@@ -5,6 +5,7 @@
  */
 import { ConsumeFromWhere, MessageModel } from "../client/consumer_types.ts";
 import type { MessageExt } from "../client/message_ext.ts";
+import { PullConsumer } from "../client/pull_consumer.ts";
 import { PushConsumer } from "../client/push_consumer.ts";
 import type { BenchRun } from "./bench_run.ts";
 
@@ -13,10 +14,33 @@ export interface ConsumeOptions {
   topic: string;
   group: string;
   clients: number;
-  from: "first" | "last";
+  /** first: the whole backlog; last: new messages (Java's rules); end: strictly new ones. */
+  from: "first" | "last" | "end";
   /** Messages per listener call. */
   batchSize: number;
   serializeType: "JSON" | "ROCKETMQ";
+}
+
+/**
+ * Commits the group's offset at the end of every queue of the topic. CONSUME_FROM_LAST_OFFSET
+ * alone does not skip a backlog: a broker answers offset 0 for a new group while a queue's first
+ * message is still in memory (RocketMQ's rule), and an e2e run must not drain an older run.
+ */
+async function commitOffsetsAtEnd(o: ConsumeOptions): Promise<void> {
+  const pc = new PullConsumer({
+    namesrvAddr: o.namesrvAddr,
+    consumerGroup: o.group,
+    instanceName: `bench-offsets-${Deno.pid}`,
+    serializeType: o.serializeType,
+  });
+  await pc.start();
+  try {
+    for (const mq of await pc.fetchSubscribeMessageQueues(o.topic)) {
+      pc.updateConsumeOffset(mq, await pc.maxOffset(mq));
+    }
+  } finally {
+    await pc.shutdown(); // persists the offsets to the brokers
+  }
 }
 
 /** Starts `clients` consumers of one group; every delivered batch goes to `onMessages`. */
@@ -24,6 +48,7 @@ export async function startConsumers(
   o: ConsumeOptions,
   onMessages: (msgs: MessageExt[]) => void,
 ): Promise<PushConsumer[]> {
+  if (o.from === "end") await commitOffsetsAtEnd(o);
   const consumers: PushConsumer[] = [];
   try {
     for (let i = 0; i < o.clients; i++) {

@@ -69,6 +69,7 @@ export async function runProduce(
 ): Promise<void> {
   const shared = o.makeBody ? undefined : randomBody(o.size);
   const limiter = o.rate ? new RateLimiter(o.rate / o.batch) : undefined;
+  if (limiter) run.onStop(() => limiter.close());
   const message = (): Message => ({ topic: o.topic, body: shared ?? o.makeBody!(), tags: o.tag });
 
   const worker = async (producer: Producer) => {
@@ -77,7 +78,10 @@ export async function runProduce(
       const n = run.claim(o.batch);
       if (n === 0) return;
       const wait = limiter?.acquire();
-      if (wait) await wait;
+      if (wait) {
+        await wait;
+        if (run.stopped) return; // released by the end of the run, not by the pace
+      }
       const t0 = performance.now();
       try {
         if (o.mode === "oneway") {

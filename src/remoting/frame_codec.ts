@@ -174,15 +174,21 @@ export function encodeFrame(cmd: RemotingCommand): Uint8Array {
   return size === out.length ? out : out.slice(0, size);
 }
 
+/** Copies `bytes[start, end)` out of a buffer that will be reused. */
+export type BodyCopier = (bytes: Uint8Array, start: number, end: number) => Uint8Array;
+
+const sliceBody: BodyCopier = (bytes, start, end) => bytes.slice(start, end);
+
 /**
  * Decodes the part of a frame after its length field: `bytes[start, start + length)`.
- * The body is copied, so the caller may reuse its buffer. Throws RangeError or SyntaxError
- * for anything malformed; the caller closes that connection.
+ * The body is copied (by `copyBody`), so the caller may reuse its buffer. Throws RangeError or
+ * SyntaxError for anything malformed; the caller closes that connection.
  */
 export function decodeFrameContent(
   bytes: Uint8Array,
   start: number,
   length: number,
+  copyBody: BodyCopier = sliceBody,
 ): RemotingCommand {
   if (length < 4 || length > MAX_FRAME_LENGTH) {
     throw new RangeError(`Cannot decode frame: length ${length} out of range`);
@@ -208,7 +214,7 @@ export function decodeFrameContent(
   else throw new RangeError(`Cannot decode frame: unknown serialize type ${type}`);
   const bodyStart = headerStart + headerLength;
   const bodyEnd = start + length;
-  if (bodyEnd > bodyStart) cmd.body = bytes.slice(bodyStart, bodyEnd);
+  if (bodyEnd > bodyStart) cmd.body = copyBody(bytes, bodyStart, bodyEnd);
   return cmd;
 }
 
@@ -315,28 +321,46 @@ function extFieldSources(text: string): Record<string, string> {
 
 /** Strings up to this long are decoded in JS when ASCII; longer ones by TextDecoder. */
 const SHORT_TEXT = 64;
+/** Strings up to this long are looked up in the intern cache first. */
+const INTERN_MAX = 24;
+const INTERN_SLOTS = 1024;
+const internCache: (string | undefined)[] = new Array(INTERN_SLOTS);
 const CHARS: string[] = Array.from({ length: 128 }, (_, i) => String.fromCharCode(i));
 
 /**
  * Decodes UTF-8 text. Header keys and values are mostly a few ASCII characters, where a call
- * into TextDecoder costs three times a JS loop, and one-letter keys (`a`…`n`) cost nothing.
+ * into TextDecoder costs three times a JS loop. Most repeat from one request to the next
+ * (group, topic, `TBW102`, small numbers, `false`), so short ones go through a direct-mapped
+ * cache: a hit allocates nothing; a miss (a timestamp) just replaces its slot.
  */
 function decodeShortText(bytes: Uint8Array, start: number, end: number): string {
   const n = end - start;
   if (n === 1 && bytes[start] < 0x80) return CHARS[bytes[start]];
-  if (n <= SHORT_TEXT) {
-    let ascii = true;
-    for (let i = start; i < end; i++) {
-      if (bytes[i] >= 0x80) {
-        ascii = false;
+  if (n > SHORT_TEXT) return textDecoder.decode(bytes.subarray(start, end));
+  let h = n;
+  for (let i = start; i < end; i++) {
+    const b = bytes[i];
+    if (b >= 0x80) return textDecoder.decode(bytes.subarray(start, end));
+    h = (Math.imul(h, 31) + b) | 0;
+  }
+  if (n > INTERN_MAX) {
+    return String.fromCharCode.apply(null, bytes.subarray(start, end) as unknown as number[]);
+  }
+  const slot = h & (INTERN_SLOTS - 1);
+  const cached = internCache[slot];
+  if (cached !== undefined && cached.length === n) {
+    let same = true;
+    for (let i = 0; i < n; i++) {
+      if (cached.charCodeAt(i) !== bytes[start + i]) {
+        same = false;
         break;
       }
     }
-    if (ascii) {
-      return String.fromCharCode.apply(null, bytes.subarray(start, end) as unknown as number[]);
-    }
+    if (same) return cached;
   }
-  return textDecoder.decode(bytes.subarray(start, end));
+  const s = String.fromCharCode.apply(null, bytes.subarray(start, end) as unknown as number[]);
+  internCache[slot] = s;
+  return s;
 }
 
 export function decodeBinaryHeader(header: Uint8Array): RemotingCommand {

@@ -2,6 +2,15 @@ import { decodeFrameContent, MAX_FRAME_LENGTH } from "./frame_codec.ts";
 import type { RemotingCommand } from "./command.ts";
 
 const INITIAL_SIZE = 64 * 1024;
+/**
+ * Small bodies are copied into shared slabs of this size rather than each into its own
+ * ArrayBuffer: a backing store per message (malloc'd, tracked as external memory) drove young
+ * and old-generation collections at a rate that showed in latency percentiles. A slab lives
+ * as long as any body in it.
+ */
+const SLAB_SIZE = 64 * 1024;
+/** Bodies larger than this get their own buffer (a slab would hold too few of them). */
+const SLAB_MAX_BODY = 8 * 1024;
 /** A buffer grown for one huge frame shrinks back once it is idle and this large. */
 const SHRINK_ABOVE = 1024 * 1024;
 
@@ -15,6 +24,20 @@ export class FrameReader {
   #view = new DataView(this.#buf.buffer);
   #start = 0;
   #end = 0;
+  #slab = new Uint8Array(0);
+  #slabPos = 0;
+  readonly #copyBody = (bytes: Uint8Array, start: number, end: number): Uint8Array => {
+    const n = end - start;
+    if (n > SLAB_MAX_BODY) return bytes.slice(start, end);
+    if (this.#slabPos + n > this.#slab.length) {
+      this.#slab = new Uint8Array(SLAB_SIZE);
+      this.#slabPos = 0;
+    }
+    const body = this.#slab.subarray(this.#slabPos, this.#slabPos + n);
+    body.set(bytes.subarray(start, end));
+    this.#slabPos += n;
+    return body;
+  };
 
   /** Free space to read into; at least `min` bytes (compacting or growing as needed). */
   writable(min = 4096): Uint8Array {
@@ -50,7 +73,7 @@ export class FrameReader {
       if (this.#buf.length - this.#start < 4 + length) this.#makeRoom(4 + length - avail);
       return undefined;
     }
-    const cmd = decodeFrameContent(this.#buf, this.#start + 4, length);
+    const cmd = decodeFrameContent(this.#buf, this.#start + 4, length, this.#copyBody);
     this.#start += 4 + length;
     if (this.#start === this.#end) this.#start = this.#end = 0;
     return cmd;

@@ -24,6 +24,7 @@ import {
 } from "../common/message/message_codec.ts";
 import { MessageConst } from "../common/message/message_const.ts";
 import { getProperty, setProperty } from "../common/message/properties.ts";
+import { collectGarbage } from "../common/memory.ts";
 import { MessageSysFlag, transactionType } from "../common/message/sys_flag.ts";
 import { CheckpointFile } from "./checkpoint.ts";
 import { CleanService } from "./clean_service.ts";
@@ -1021,11 +1022,15 @@ export class MessageStore {
     if (s.length > STATS_WINDOW_SECONDS + 1) s.shift();
     const idle = this.config.memoryReleaseIdleInterval;
     try {
+      const before = this.#commitLog.cacheBytes;
       if (now - this.#commitLog.lastAppendAt > idle) this.#commitLog.releaseCache();
       if (this.#index && now - this.#index.lastPutAt > idle) this.#index.releaseMemory();
       for (const cq of this.#queues.all()) {
         if (now - cq.lastPutAt > idle) cq.releaseMemory();
       }
+      // Released buffers leave the process only at a collection, which an idle broker never
+      // triggers by itself.
+      if (this.#commitLog.cacheBytes < before) void collectGarbage();
     } catch (e) {
       log.error("Releasing idle memory failed: {error}", { error: errorMessage(e) });
     }

@@ -17,7 +17,6 @@ import {
 import { encodeProperties } from "../../src/common/message/properties.ts";
 import { PullSysFlag } from "../../src/common/message/sys_flag.ts";
 import { buildSubscriptionData } from "../../src/broker/subscription.ts";
-import type { PullHeader } from "../../src/broker/pull_header.ts";
 import {
   type ConsumerData,
   encodeHeartbeatData,
@@ -25,10 +24,12 @@ import {
 } from "../../src/remoting/body/heartbeat_data.ts";
 import type { RemotingClient } from "../../src/remoting/client.ts";
 import { createRequest, type RemotingCommand } from "../../src/remoting/command.ts";
-import { encodeHeader, type HeaderSchema } from "../../src/remoting/header.ts";
+import { encodeHeader, type HeaderOf, type HeaderSchema } from "../../src/remoting/header.ts";
 import { PullMessageRequestHeader } from "../../src/remoting/headers.ts";
 import { RequestCode } from "../../src/remoting/request_code.ts";
 import { sendHeader, sendRequest, utf8 } from "./send.ts";
+
+type PullHeader = HeaderOf<typeof PullMessageRequestHeader>;
 
 /** Suspend + subscription, what a push consumer's pull usually carries. */
 export const DEFAULT_PULL_FLAGS = PullSysFlag.SUSPEND | PullSysFlag.SUBSCRIPTION;

@@ -192,3 +192,48 @@ Deno.test({
     ]);
   },
 });
+
+Deno.test({
+  name: "decodeHeader() reads the odd number forms clients send, as Java's parsers do",
+  permissions: "none",
+  fn() {
+    const ext = encodeHeader(SendMessageRequestHeaderV2, {
+      producerGroup: "PG",
+      topic: "TopicTest",
+      defaultTopic: "TBW102",
+      defaultTopicQueueNums: 4,
+      queueId: -1,
+      sysFlag: 0,
+      bornTimestamp: 1_700_000_000_123,
+      flag: -5,
+    });
+    const h = decodeHeader(SendMessageRequestHeaderV2, {
+      ...ext,
+      e: " 2",
+      d: "+4",
+      g: "9223372036854775807",
+      k: "TRUE",
+      m: "yes",
+    });
+    assert.equal(h.queueId, 2);
+    assert.equal(h.defaultTopicQueueNums, 4);
+    assert.equal(h.bornTimestamp, 9223372036854775807);
+    assert.equal(h.flag, -5);
+    assert.equal(h.unitMode, true);
+    assert.equal(h.batch, false);
+    assert.throws(
+      () => decodeHeader(SendMessageRequestHeaderV2, { ...ext, e: "2147483648" }),
+      /Cannot decode header field e: "2147483648" is not an int/,
+    );
+    assert.throws(
+      () => decodeHeader(SendMessageRequestHeaderV2, { ...ext, g: "1e3" }),
+      /Cannot decode header field g: "1e3" is not a long/,
+    );
+    const missing = { ...ext };
+    delete missing.b;
+    assert.throws(
+      () => decodeHeader(SendMessageRequestHeaderV2, missing),
+      new HeaderError("Missing header field b"),
+    );
+  },
+});

@@ -19,9 +19,12 @@ import type { Processor } from "../../remoting/server.ts";
 import { type GetResult, GetStatus, type MessageFilter } from "../../store/message_store.ts";
 import type { BrokerContext } from "../broker_context.ts";
 import type { ConsumeServices } from "../consume_services.ts";
-import { decodePullHeader, type PullHeader } from "../pull_header.ts";
+import { decodeHeader, type HeaderOf } from "../../remoting/header.ts";
+import { PullMessageRequestHeader } from "../../remoting/headers.ts";
 import type { HeldPull } from "../pull_request_hold_service.ts";
 import { isTagType, type Subscription } from "../subscription.ts";
+
+type PullHeader = HeaderOf<typeof PullMessageRequestHeader>;
 
 /** Longest a pull is held, whatever it asks for (clients time the call out after 30 s). */
 export const MAX_SUSPEND_MS = 15_000;
@@ -72,7 +75,7 @@ export class PullMessageProcessor {
   ): RemotingCommand | Promise<RemotingCommand | null> {
     const ctx = this.#ctx;
     const s = this.#s;
-    const h = decodePullHeader(req.extFields);
+    const h = decodeHeader(PullMessageRequestHeader, req.extFields);
     if (!isReadable(ctx.config.brokerPermission)) {
       return refuse(
         req,

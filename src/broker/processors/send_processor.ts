@@ -28,7 +28,8 @@ import { ResponseCode } from "../../remoting/response_code.ts";
 import type { Processor } from "../../remoting/server.ts";
 import { type MessageInput, type PutResult, PutStatus } from "../../store/message_store.ts";
 import type { BrokerContext, Refusal, SendHeader } from "../broker_context.ts";
-import { decodeSendHeader, decodeSendHeaderV2 } from "../send_header.ts";
+import { decodeHeader } from "../../remoting/header.ts";
+import { SendMessageRequestHeader, SendMessageRequestHeaderV2 } from "../../remoting/headers.ts";
 import { topicSysFlagOf } from "../topic_config_manager.ts";
 import {
   isNotAllowedSendTopic,
@@ -46,6 +47,11 @@ export function sendProcessors(ctx: BrokerContext): Record<number, Processor> {
   };
 }
 
+const decodeSendHeader = (ext: Record<string, string>): SendHeader =>
+  decodeHeader(SendMessageRequestHeader, ext);
+/** SEND_MESSAGE_V2 and SEND_BATCH_MESSAGE: the same fields under `a`…`n`. */
+const decodeSendHeaderV2 = (ext: Record<string, string>): SendHeader =>
+  decodeHeader(SendMessageRequestHeaderV2, ext);
 /** Queue picked for a send that names none (queueId < 0), as Java picks it. */
 function randomQueueId(writeQueueNums: number): number {
   return Math.floor(Math.random() * 99_999_999) % writeQueueNums;
