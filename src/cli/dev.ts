@@ -3,11 +3,9 @@
  * store under ./data, topics created on first send. Prints `NAMESRV_ADDR=HOST:PORT` once both
  * serve, so `export $(rmq dev | head -1)`-style scripts and humans know where to point clients.
  */
-import { errorMessage } from "../common/errors.ts";
 import { logger } from "../common/log.ts";
-import { BrokerController } from "../broker/broker.ts";
 import { DEFAULT_LISTEN_PORT } from "../broker/broker_config.ts";
-import { NamesrvController } from "../namesrv/namesrv.ts";
+import { DevServer } from "../dev/dev_server.ts";
 import { type CommandSpec, intOption, stringOption } from "./args.ts";
 import { waitForShutdownSignal } from "./run.ts";
 
@@ -43,48 +41,27 @@ export const command: CommandSpec = {
   ].join("\n"),
   async run({ values }) {
     const log = logger("dev");
-    const host = stringOption(values, "host") ?? "127.0.0.1";
     const store = stringOption(values, "store") ?? "./data";
-    const namesrvPort = intOption(values, "port", { min: 0, max: 65535 }) ?? DEFAULT_NAMESRV_PORT;
-    const namesrv = new NamesrvController({
-      listenPort: namesrvPort,
-      bindAddress: host,
-      kvConfigPath: `${store}/namesrv/kvConfig.json`,
+    const dev = new DevServer({
+      host: stringOption(values, "host") ?? "127.0.0.1",
+      namesrvPort: intOption(values, "port", { min: 0, max: 65535 }) ?? DEFAULT_NAMESRV_PORT,
+      brokerPort: intOption(values, "broker-port", { min: 0, max: 65535 }) ?? DEFAULT_LISTEN_PORT,
+      store,
     });
-    let broker: BrokerController | undefined;
     // Listening before the NAMESRV_ADDR line: a signal right after it must still stop gracefully.
     const stopped = waitForShutdownSignal();
     try {
-      const ns = await namesrv.start().catch((e) => {
-        throw new Error(`Cannot listen on ${host}:${namesrvPort}: ${errorMessage(e)}`, {
-          cause: e,
-        });
-      });
-      const advertised = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
-      const namesrvAddr = `${advertised}:${ns.port}`;
-      broker = new BrokerController({
-        listenPort: intOption(values, "broker-port", { min: 0, max: 65535 }) ??
-          DEFAULT_LISTEN_PORT,
-        bindAddress: host,
-        brokerName: "broker-a",
-        namesrvAddr,
-        storePathRootDir: store,
-        flushDiskType: "ASYNC_FLUSH",
-        autoCreateTopicEnable: true,
-      });
-      await broker.start();
+      const namesrvAddr = await dev.start();
       log.info("Broker {name} serving at {addr} (store {store})", {
-        name: broker.brokerName,
-        addr: broker.brokerAddr,
+        name: dev.broker.brokerName,
+        addr: dev.broker.brokerAddr,
         store,
       });
       console.log(`NAMESRV_ADDR=${namesrvAddr}`);
       const signal = await stopped;
       log.info("Received {signal}; shutting down", { signal });
     } finally {
-      // The broker first: it unregisters from the name server that is still up.
-      await broker?.shutdown();
-      await namesrv.shutdown();
+      await dev.shutdown();
     }
     return 0;
   },

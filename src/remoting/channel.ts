@@ -15,6 +15,14 @@ export type RequestHandler = (
 
 export interface ChannelOptions {
   onRequest: RequestHandler;
+  /** The answer to a request whose handler threw or rejected (none when absent). */
+  onRequestError?: (
+    channel: Channel,
+    request: RemotingCommand,
+    error: unknown,
+  ) => RemotingCommand | null | undefined;
+  /** Called when a request whose handler returned a promise has settled. */
+  onRequestSettled?: (channel: Channel) => void;
   onClose?: (channel: Channel) => void;
   log: Logger;
   /**
@@ -172,8 +180,7 @@ export class Channel {
     try {
       result = this.#opts.onRequest(this, cmd);
     } catch (e) {
-      this.#opts.log.error("Request handler threw: {error}", { error: e });
-      return;
+      result = this.#requestFailed(cmd, e);
     }
     if (result instanceof Promise) {
       this.#inflight++;
@@ -184,14 +191,22 @@ export class Channel {
         },
         (e) => {
           this.#requestDone();
-          this.#opts.log.error("Request handler failed: {error}", { error: e });
+          this.#answer(cmd, this.#requestFailed(cmd, e));
         },
       );
     } else this.#answer(cmd, result);
   }
 
+  #requestFailed(request: RemotingCommand, e: unknown): RemotingCommand | null | undefined {
+    const handler = this.#opts.onRequestError;
+    if (handler) return handler(this, request, e);
+    this.#opts.log.error("Request handler failed: {error}", { error: e });
+    return undefined;
+  }
+
   #requestDone(): void {
     this.#inflight--;
+    this.#opts.onRequestSettled?.(this);
     if (this.#resumeReading && this.#inflight < this.#maxInflight / 2) {
       const resume = this.#resumeReading;
       this.#resumeReading = undefined;

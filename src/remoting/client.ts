@@ -95,6 +95,7 @@ export class RemotingClient implements AsyncDisposable {
     }
     const ch = new Channel(conn, {
       onRequest: (c, req) => this.#dispatch(c, req),
+      onRequestError: (_c, req, e) => this.#failure(req, e),
       onClose,
       log: this.#log,
     });
@@ -112,19 +113,15 @@ export class RemotingClient implements AsyncDisposable {
         ` request type ${req.code} not supported`,
       );
     }
-    const fail = (e: unknown) => {
-      this.#log.error("Client processor for code {code} failed: {error}", {
-        code: req.code,
-        error: e,
-      });
-      return createResponse(req, ResponseCode.SYSTEM_ERROR, errorMessage(e));
-    };
-    try {
-      const r = p(req, ch);
-      return r instanceof Promise ? r.catch(fail) : r;
-    } catch (e) {
-      return fail(e);
-    }
+    return p(req, ch);
+  }
+
+  #failure(req: RemotingCommand, e: unknown): RemotingCommand {
+    this.#log.error("Client processor for code {code} failed: {error}", {
+      code: req.code,
+      error: e,
+    });
+    return createResponse(req, ResponseCode.SYSTEM_ERROR, errorMessage(e));
   }
 
   #withDefaults(req: RemotingCommand): RemotingCommand {

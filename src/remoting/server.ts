@@ -43,7 +43,6 @@ export class RemotingServer implements AsyncDisposable {
   readonly #log: Logger;
   #listener: Deno.TcpListener | undefined;
   #idleTimer: Timer | undefined;
-  #inflight = 0;
   #drainWaiters: (() => void)[] = [];
   #accepting = false;
 
@@ -85,7 +84,9 @@ export class RemotingServer implements AsyncDisposable {
 
   /** Requests being processed right now. */
   get inflight(): number {
-    return this.#inflight;
+    let n = 0;
+    for (const ch of this.#channels) n += ch.inflightRequests;
+    return n;
   }
 
   /** The bound address (after listen). */
@@ -121,6 +122,8 @@ export class RemotingServer implements AsyncDisposable {
       }
       const ch = new Channel(conn, {
         onRequest: (c, req) => this.#dispatch(c, req),
+        onRequestError: (c, req, e) => this.#failure(req, c, e),
+        onRequestSettled: () => this.#settled(),
         onClose: (c) => this.#onClose(c),
         log: this.#log,
       });
@@ -148,6 +151,7 @@ export class RemotingServer implements AsyncDisposable {
     }
   }
 
+  /** Errors and settlement come back through the channel (no promise added per request). */
   #dispatch(ch: Channel, req: RemotingCommand): ReturnType<Processor> {
     const p = this.#processors.get(req.code);
     if (!p) {
@@ -157,28 +161,7 @@ export class RemotingServer implements AsyncDisposable {
         ` request type ${req.code} not supported`,
       );
     }
-    this.#inflight++;
-    let result: ReturnType<Processor>;
-    try {
-      result = p(req, ch);
-    } catch (e) {
-      this.#done();
-      return this.#failure(req, ch, e);
-    }
-    if (result instanceof Promise) {
-      return result.then(
-        (r) => {
-          this.#done();
-          return r;
-        },
-        (e) => {
-          this.#done();
-          return this.#failure(req, ch, e);
-        },
-      );
-    }
-    this.#done();
-    return result;
+    return p(req, ch);
   }
 
   #failure(req: RemotingCommand, ch: Channel, e: unknown): RemotingCommand {
@@ -192,8 +175,8 @@ export class RemotingServer implements AsyncDisposable {
     return createResponse(req, ResponseCode.SYSTEM_ERROR, errorMessage(e));
   }
 
-  #done(): void {
-    if (--this.#inflight === 0 && this.#drainWaiters.length > 0) {
+  #settled(): void {
+    if (this.#drainWaiters.length > 0 && this.inflight === 0) {
       for (const w of this.#drainWaiters.splice(0)) w();
     }
   }
@@ -221,7 +204,7 @@ export class RemotingServer implements AsyncDisposable {
 
   /** Resolves when no request is being processed, or after `timeoutMs`. */
   async drain(timeoutMs: number): Promise<boolean> {
-    if (this.#inflight === 0) return true;
+    if (this.inflight === 0) return true;
     let timer: Timer | undefined;
     const drained = await Promise.race([
       new Promise<boolean>((r) => this.#drainWaiters.push(() => r(true))),
