@@ -5,6 +5,7 @@
 import { Producer } from "../client/producer.ts";
 import type { Message } from "../client/message.ts";
 import type { BenchRun } from "./bench_run.ts";
+import { AUTO_CREATE_TOPIC_KEY_TOPIC } from "../client/validators.ts";
 import { RateLimiter } from "./rate_limiter.ts";
 import type { Recorder } from "./recorder.ts";
 
@@ -22,6 +23,8 @@ export interface ProduceOptions {
   rate?: number;
   tag?: string;
   serializeType: "JSON" | "ROCKETMQ";
+  /** Create the topic with this many queues on every broker first (else auto-creation). */
+  queues?: number;
   /** Makes each body (e2e puts a timestamp in it); default: one shared random body. */
   makeBody?: () => Uint8Array;
 }
@@ -51,6 +54,9 @@ export async function startProducers(o: ProduceOptions): Promise<Producer[]> {
     });
     await p.start();
     producers.push(p);
+  }
+  if (o.queues !== undefined) {
+    await producers[0].createTopic(AUTO_CREATE_TOPIC_KEY_TOPIC, o.topic, o.queues);
   }
   // Fetch the route once before the clock matters (auto-creates the topic if allowed).
   await producers[0].fetchPublishMessageQueues(o.topic);

@@ -108,6 +108,7 @@ export function parseBenchSettings(
       rate,
       tag: stringOption(values, "tag"),
       serializeType: serialize === "rocketmq" ? "ROCKETMQ" : "JSON",
+      queues: intOption(values, "queues", { min: 1, max: 1024 }),
     },
     consume: {
       namesrvAddr,
@@ -173,6 +174,11 @@ export const command: CommandSpec = {
       doc: "Pace sends to this total rate (e2e default 10000)",
     },
     tag: { type: "string", value: "TAG", doc: "Tag for produced messages" },
+    queues: {
+      type: "string",
+      value: "N",
+      doc: "produce/e2e: create the topic with N queues per broker first (else auto-created: 4)",
+    },
     from: {
       type: "string",
       value: "WHERE",

@@ -17,6 +17,7 @@ import {
 import {
   ConsumerGroupRequestHeader,
   ConsumerSendMsgBackRequestHeader,
+  CreateTopicRequestHeader,
   EarliestMsgStoretimeResponseHeader,
   GetRouteInfoRequestHeader,
   OffsetResponseHeader,
@@ -38,6 +39,7 @@ import {
 } from "../remoting/body/lock_batch.ts";
 import type { MessageQueue } from "../remoting/body/message_queue.ts";
 import { decodeTopicRouteData, type TopicRouteData } from "../remoting/body/topic_route_data.ts";
+import type { TopicConfig } from "../remoting/body/topic_config.ts";
 import { RequestCode } from "../remoting/request_code.ts";
 import { ResponseCode } from "../remoting/response_code.ts";
 import { MQBrokerError, MQClientError, oneLine } from "./errors.ts";
@@ -357,6 +359,32 @@ export class MQClientAPI {
       encodeHeader(SearchOffsetRequestHeader, { topic, queueId, timestamp }),
     );
     return offsetOf(await this.remoting.invokeSync(addr, request, timeoutMs), addr);
+  }
+
+  /** UPDATE_AND_CREATE_TOPIC: creates (or changes) a topic on one broker. */
+  async createTopic(
+    addr: string,
+    defaultTopic: string,
+    config: TopicConfig,
+    timeoutMs: number,
+  ): Promise<void> {
+    const request = createRequest(
+      RequestCode.UPDATE_AND_CREATE_TOPIC,
+      encodeHeader(CreateTopicRequestHeader, {
+        topic: config.topicName,
+        defaultTopic,
+        readQueueNums: config.readQueueNums,
+        writeQueueNums: config.writeQueueNums,
+        perm: config.perm,
+        topicFilterType: config.topicFilterType,
+        topicSysFlag: config.topicSysFlag,
+        order: config.order,
+      }),
+    );
+    const response = await this.remoting.invokeSync(addr, request, timeoutMs);
+    if (response.code !== ResponseCode.SUCCESS) {
+      throw new MQBrokerError(response.code, response.remark, addr);
+    }
   }
 
   /** GET_MAX_OFFSET: the queue's next offset to be written. */

@@ -14,6 +14,8 @@ import { decodeMessageRecord, type MessageRecord } from "../common/message/messa
 import { decodeOffsetMsgId } from "../common/message/message_id.ts";
 import { MessageSysFlag } from "../common/message/sys_flag.ts";
 import type { MessageQueue } from "../remoting/body/message_queue.ts";
+import { createTopicConfig } from "../remoting/body/topic_config.ts";
+import { MASTER_ID } from "../remoting/body/topic_route_data.ts";
 import { RemotingError } from "../remoting/errors.ts";
 import { isRetriableSendCode } from "../remoting/response_code.ts";
 import { ClientInstance } from "./client_instance.ts";
@@ -380,6 +382,62 @@ export class Producer implements AsyncDisposable {
     checkTopic(topic, "fetch queues");
     const info = await this.#findPublishInfo(topic);
     return [...info.messageQueueList];
+  }
+
+  /**
+   * Creates a topic on every broker that serves `key` (Java's createTopic, MQAdminImpl): each
+   * master of the key topic's route gets UPDATE_AND_CREATE_TOPIC with `queueNum` read and write
+   * queues, read-write permission. Brokers answer once the name servers know the topic.
+   *
+   * @param key A topic whose brokers should carry the new one, usually `TBW102`.
+   * @param newTopic The topic to create.
+   * @param queueNum Read and write queues on each broker.
+   * @param topicSysFlag TopicSysFlag bits (0 unless unit topics are used).
+   * @returns Once at least one broker has the topic.
+   * @throws MQClientError when no broker could create it (each failure as the cause).
+   * @example
+   * ```ts
+   * await producer.createTopic("TBW102", "Orders", 8);
+   * ```
+   */
+  async createTopic(key: string, newTopic: string, queueNum: number, topicSysFlag = 0) {
+    const instance = this.#running("create topic");
+    checkTopic(newTopic, "create topic");
+    if (!Number.isSafeInteger(queueNum) || queueNum < 1 || queueNum > 1024) {
+      throw new RangeError(`Cannot create topic: queueNum ${queueNum} is not 1 to 1024`);
+    }
+    const route = await instance.api.getTopicRouteInfoFromNameServer(
+      key,
+      this.#clientConfig.mqClientApiTimeoutMs,
+    );
+    if (!route) {
+      throw new MQClientError(`Cannot create topic ${newTopic}: no route for key topic ${key}`);
+    }
+    const config = createTopicConfig(newTopic, {
+      readQueueNums: queueNum,
+      writeQueueNums: queueNum,
+      topicSysFlag,
+    });
+    const errors: unknown[] = [];
+    let created = 0;
+    for (const bd of route.brokerDatas) {
+      const addr = bd.brokerAddrs.get(MASTER_ID);
+      if (addr === undefined) continue;
+      try {
+        await instance.api.createTopic(addr, key, config, this.#clientConfig.mqClientApiTimeoutMs);
+        created++;
+      } catch (e) {
+        errors.push(e);
+      }
+    }
+    if (created === 0) {
+      throw new MQClientError(
+        `Cannot create topic ${newTopic}: no broker of ${key} created it${
+          errors.length > 0 ? `: ${errorMessage(errors[0])}` : ""
+        }`,
+        { cause: errors[0] },
+      );
+    }
   }
 
   /**

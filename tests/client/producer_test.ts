@@ -389,3 +389,21 @@ Deno.test("Heartbeats register the producer with every broker; shutdown unregist
     () => cluster.brokers.every((br) => Object.keys(groupsOn(br)).length === 0),
   );
 });
+
+Deno.test("Producer.createTopic() creates the topic on every broker of the key topic", async () => {
+  await using cluster = await startCluster({ brokers: 2 });
+  await using producer = new Producer({
+    namesrvAddr: cluster.namesrvAddr,
+    producerGroup: "create_topic_pg",
+  });
+  await producer.start();
+  await producer.createTopic("TBW102", "CreatedTopic", 6);
+  const queues = await producer.fetchPublishMessageQueues("CreatedTopic");
+  assert.equal(queues.length, 12);
+  assert.deepEqual(new Set(queues.map((q) => q.brokerName)), new Set(["broker-a", "broker-b"]));
+  for (const b of cluster.brokers) {
+    assert.equal(b.controller.topicConfigManager.get("CreatedTopic")?.writeQueueNums, 6);
+  }
+  await assert.rejects(() => producer.createTopic("NoSuchKey", "Other", 4), /no route/);
+  await assert.rejects(() => producer.createTopic("TBW102", "Bad", 0), RangeError);
+});
