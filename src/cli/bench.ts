@@ -28,6 +28,11 @@ const MODES = ["produce", "consume", "e2e"] as const;
 const SEND_MODES = ["sync", "async", "oneway"] as const;
 /** e2e latency is measured at an offered load; unpaced it would measure a queue. */
 const DEFAULT_E2E_RATE = 10_000;
+/**
+ * A paced producer needs few sends in flight (16 sustain 10k msg/s at 1.6 ms per send); a deep
+ * window turns every millisecond stall into a burst that the latency then measures.
+ */
+const DEFAULT_E2E_INFLIGHT = 16;
 const DEFAULT_DURATION_MS = 30_000;
 
 export interface BenchSettings {
@@ -74,7 +79,7 @@ export function parseBenchSettings(
   const sendMode: SendMode = choiceOption(values, "mode", SEND_MODES) ?? "async";
   const clients = intOption(values, "clients", { min: 1, max: 1024 }) ?? 1;
   const inflight = intOption(values, "inflight", { min: 1, max: 65536 }) ??
-    (sendMode === "sync" ? clients : 256);
+    (sendMode === "sync" ? clients : mode === "e2e" ? DEFAULT_E2E_INFLIGHT : 256);
   if (sendMode === "sync" && inflight !== clients && values.inflight !== undefined) {
     // Sync sends are one at a time per client by definition.
     throw new UsageError("--mode sync keeps one message in flight per client; use --clients");
@@ -151,7 +156,7 @@ export const command: CommandSpec = {
     inflight: {
       type: "string",
       value: "N",
-      doc: "Sends in flight across all clients (default 256; sync: 1 per client)",
+      doc: "Sends in flight across all clients (default 256; e2e 16; sync: 1 per client)",
     },
     size: { type: "string", short: "s", value: "BYTES", doc: "Body size (default 128)" },
     count: { type: "string", short: "c", value: "N", doc: "Stop after N messages" },
