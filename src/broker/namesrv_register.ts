@@ -9,7 +9,7 @@ import { errorMessage } from "../common/errors.ts";
 import { logger } from "../common/log.ts";
 import { backgroundInterval, type Timer } from "../common/timer.ts";
 import type { RemotingClient } from "../remoting/client.ts";
-import { createRequest } from "../remoting/command.ts";
+import { createRequest, type RemotingCommand } from "../remoting/command.ts";
 import { encodeHeader } from "../remoting/header.ts";
 import { RegisterBrokerRequestHeader, UnregisterBrokerRequestHeader } from "../remoting/headers.ts";
 import { encodeRegisterBrokerBody } from "../remoting/body/register_broker_body.ts";
@@ -113,27 +113,11 @@ export class NamesrvRegistrar {
       compressed,
       bodyCrc32: maskedCrc32(body),
     });
-    const results = await Promise.all(this.#o.namesrvAddrs.map(async (addr) => {
-      try {
-        const res = await this.#o.client.invokeSync(
-          addr,
-          createRequest(RequestCode.REGISTER_BROKER, { ...header }, { body }),
-          this.#o.timeoutMs,
-        );
-        if (res.code === ResponseCode.SUCCESS) return true;
-        log.warn("Name server {addr} refused registration: {code} {remark}", {
-          addr,
-          code: responseCodeName(res.code),
-          remark: res.remark ?? "",
-        });
-      } catch (e) {
-        log.warn("Cannot register with name server {addr}: {error}", {
-          addr,
-          error: errorMessage(e),
-        });
-      }
-      return false;
-    }));
+    const results = await this.#toEveryNamesrv(
+      () => createRequest(RequestCode.REGISTER_BROKER, { ...header }, { body }),
+      "registration",
+      "register with",
+    );
     this.#rounds++;
     return results;
   }
@@ -155,26 +139,36 @@ export class NamesrvRegistrar {
       clusterName: id.clusterName,
       brokerId: id.brokerId,
     });
-    await Promise.all(this.#o.namesrvAddrs.map(async (addr) => {
+    await this.#toEveryNamesrv(
+      () => createRequest(RequestCode.UNREGISTER_BROKER, { ...header }),
+      "unregistration",
+      "unregister from",
+    );
+  }
+
+  /**
+   * Sends a request (a fresh one per call) to every name server in parallel; true for each that
+   * answered 0. A refusal or a failure costs a log line (`refused <noun>`, `Cannot <verb> name
+   * server`): the broker keeps serving.
+   */
+  #toEveryNamesrv(
+    request: () => RemotingCommand,
+    noun: string,
+    verb: string,
+  ): Promise<boolean[]> {
+    return Promise.all(this.#o.namesrvAddrs.map(async (addr) => {
       try {
-        const res = await this.#o.client.invokeSync(
+        const res = await this.#o.client.invokeSync(addr, request(), this.#o.timeoutMs);
+        if (res.code === ResponseCode.SUCCESS) return true;
+        log.warn(`Name server {addr} refused ${noun}: {code} {remark}`, {
           addr,
-          createRequest(RequestCode.UNREGISTER_BROKER, { ...header }),
-          this.#o.timeoutMs,
-        );
-        if (res.code !== ResponseCode.SUCCESS) {
-          log.warn("Name server {addr} refused unregistration: {code} {remark}", {
-            addr,
-            code: responseCodeName(res.code),
-            remark: res.remark ?? "",
-          });
-        }
-      } catch (e) {
-        log.warn("Cannot unregister from name server {addr}: {error}", {
-          addr,
-          error: errorMessage(e),
+          code: responseCodeName(res.code),
+          remark: res.remark ?? "",
         });
+      } catch (e) {
+        log.warn(`Cannot ${verb} name server {addr}: {error}`, { addr, error: errorMessage(e) });
       }
+      return false;
     }));
   }
 }

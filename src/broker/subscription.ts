@@ -1,11 +1,12 @@
 /**
- * Subscription expressions (FilterAPI): `*`, `TagA || TagB`, or SQL92 text, parsed into the
- * SubscriptionData the broker filters with. The broker recomputes tag hash codes itself (Java
+ * Subscriptions as the broker filters with them: parsed pull expressions (cached) and clients'
+ * SubscriptionData from heartbeats. The broker recomputes tag hash codes itself (Java
  * String.hashCode over UTF-16) instead of trusting the client's codeSet: Go sends codes as
  * strings and hashes UTF-8 bytes (REMOTING.md §3.3).
  */
 import { javaStringHashCode } from "../common/java_hash.ts";
 import { ExpressionType, SUB_ALL, type SubscriptionData } from "../remoting/body/heartbeat_data.ts";
+import { buildSubscriptionData, isTagType, splitTags } from "../remoting/subscription.ts";
 import type { MessageFilter } from "../store/message_store.ts";
 import { messageFilterOf } from "./message_filter.ts";
 
@@ -14,67 +15,6 @@ export interface Subscription {
   readonly data: SubscriptionData;
   /** Undefined when every message matches (`*`), so the store skips filtering. */
   readonly filter: MessageFilter | undefined;
-}
-
-/** `TAG` for a missing or blank type, as Java's ExpressionType.isTagType reads it. */
-export function isTagType(expressionType: string | undefined): boolean {
-  return expressionType === undefined || expressionType.trim() === "" ||
-    expressionType === ExpressionType.TAG;
-}
-
-/**
- * The tags of a TAG expression: split on `||`, each trimmed, empty ones dropped. `*` and the
- * empty expression are "all" (an empty list). Throws SyntaxError when Java's split would find no
- * part at all (`||`, `||||`).
- */
-export function parseTags(subString: string): string[] {
-  if (subString === "" || subString === SUB_ALL) return [];
-  const parts = subString.split("||");
-  // Java's String.split drops trailing empty parts; nothing left is its "subString split error".
-  while (parts.length > 0 && parts[parts.length - 1] === "") parts.pop();
-  if (parts.length === 0) {
-    throw new SyntaxError(`Cannot parse subscription ${JSON.stringify(subString)}: no tags`);
-  }
-  const tags: string[] = [];
-  for (const p of parts) {
-    const t = p.trim();
-    if (t.length > 0 && !tags.includes(t)) tags.push(t);
-  }
-  return tags;
-}
-
-/**
- * SubscriptionData for an expression as a pull with the SUBSCRIPTION flag carries it
- * (FilterAPI.build). Throws SyntaxError for a TAG expression that does not parse.
- */
-export function buildSubscriptionData(
-  topic: string,
-  subString: string | undefined,
-  expressionType: string | undefined,
-  subVersion = Date.now(),
-): SubscriptionData {
-  if (!isTagType(expressionType)) {
-    return {
-      topic,
-      subString: subString ?? "",
-      tagsSet: [],
-      codeSet: [],
-      subVersion,
-      expressionType: expressionType!,
-      classFilterMode: false,
-    };
-  }
-  const s = subString === undefined || subString === "" ? SUB_ALL : subString;
-  const tagsSet = parseTags(s);
-  return {
-    topic,
-    subString: s,
-    tagsSet,
-    codeSet: tagsSet.map(javaStringHashCode),
-    subVersion,
-    expressionType: ExpressionType.TAG,
-    classFilterMode: false,
-  };
 }
 
 /**
@@ -86,11 +26,8 @@ export function normalizeSubscriptionData(s: SubscriptionData): SubscriptionData
   const all = s.subString === "" || s.subString === SUB_ALL;
   let tags = all ? [] : s.tagsSet.map((t) => t.trim()).filter((t) => t.length > 0);
   if (!all && tags.length === 0) {
-    try {
-      tags = parseTags(s.subString);
-    } catch {
-      tags = []; // Nothing parses: the client filters; the broker lets every message through.
-    }
+    // When nothing parses the client filters; the broker lets every message through.
+    tags = splitTags(s.subString) ?? [];
   }
   return {
     ...s,

@@ -23,8 +23,10 @@ import {
   topicConfigWrapperToJson,
   TopicSysFlag,
 } from "../remoting/body/topic_config.ts";
-import { loadConfigFile, writeConfigFile } from "../store/config_file.ts";
-import { isRetryTopic, REPLY_TOPIC_POSTFIX, SystemTopic } from "./topic_validator.ts";
+import { isRetryTopic } from "../remoting/subscription.ts";
+import { loadConfigFile } from "../store/config_file.ts";
+import { ConfigWriter } from "./config_writer.ts";
+import { REPLY_TOPIC_POSTFIX, SystemTopic } from "./topic_validator.ts";
 
 const log = logger("broker");
 
@@ -51,18 +53,23 @@ export function topicSysFlagOf(topic: string, unitMode: boolean | undefined): nu
 }
 
 export class TopicConfigManager {
-  readonly path: string;
   readonly #settings: TopicConfigSettings;
   readonly #table = new Map<string, TopicConfig>();
   #dataVersion: DataVersion = newDataVersion();
   readonly #changeListeners: ((topics: string[]) => void)[] = [];
-  #persisting: Promise<void> | undefined;
-  #persistAgain = false;
+  readonly #writer: ConfigWriter;
 
   constructor(path: string, settings: TopicConfigSettings) {
-    this.path = path;
     this.#settings = settings;
+    this.#writer = new ConfigWriter(
+      path,
+      () => stringifyFastJson(topicConfigWrapperToJson(this.wrapper())),
+    );
     for (const tc of systemTopicConfigs(settings)) this.#table.set(tc.topicName, tc);
+  }
+
+  get path(): string {
+    return this.#writer.path;
   }
 
   /** Loads topics.json (or its .bak) over the system topics; a missing file is a fresh broker. */
@@ -236,29 +243,12 @@ export class TopicConfigManager {
    * Never rejects: a failed write is logged (the next change or shutdown tries again).
    */
   persist(): Promise<void> {
-    if (this.#persisting) {
-      this.#persistAgain = true;
-      return this.#persisting;
-    }
-    const run = async (): Promise<void> => {
-      do {
-        this.#persistAgain = false;
-        const text = stringifyFastJson(topicConfigWrapperToJson(this.wrapper()));
-        try {
-          await writeConfigFile(this.path, text);
-        } catch (e) {
-          log.error("Cannot write {path}: {error}", { path: this.path, error: errorMessage(e) });
-        }
-      } while (this.#persistAgain);
-      this.#persisting = undefined;
-    };
-    this.#persisting = run();
-    return this.#persisting;
+    return this.#writer.persist();
   }
 
   /** Resolves once every change so far is on disk (or its write failed and was logged). */
-  async flush(): Promise<void> {
-    while (this.#persisting) await this.#persisting;
+  flush(): Promise<void> {
+    return this.#writer.flush();
   }
 }
 

@@ -17,8 +17,6 @@ export const SystemTopic = {
 } as const;
 
 export const SYSTEM_TOPIC_PREFIX = "rmq_sys_";
-export const RETRY_GROUP_TOPIC_PREFIX = "%RETRY%";
-export const DLQ_GROUP_TOPIC_PREFIX = "%DLQ%";
 /** Suffix of the request-reply topic the broker creates for its cluster. */
 export const REPLY_TOPIC_POSTFIX = "REPLY_TOPIC";
 
@@ -50,10 +48,6 @@ export function validateTopic(topic: string | undefined): string | undefined {
 
 export function isNotAllowedSendTopic(topic: string): boolean {
   return NOT_ALLOWED_SEND.has(topic);
-}
-
-export function isRetryTopic(topic: string): boolean {
-  return topic.startsWith(RETRY_GROUP_TOPIC_PREFIX);
 }
 
 /**

@@ -118,6 +118,26 @@ export function resolveClientConfig(options: ClientOptions): ClientConfig {
   return config;
 }
 
+/**
+ * A producer or consumer option (`what`) that must be a safe integer ≥ `min`; `def` when it is
+ * absent, a RangeError naming it otherwise.
+ */
+export function intOption<T extends object>(
+  options: T,
+  key: keyof T & string,
+  def: number,
+  min: number,
+  what: string,
+): number {
+  const v = options[key] ?? def;
+  if (typeof v !== "number" || !Number.isSafeInteger(v) || v < min) {
+    throw new RangeError(
+      `Cannot create ${what}: ${key} ${String(v)} is not an integer ≥ ${min}`,
+    );
+  }
+  return v;
+}
+
 /** `<clientIP>@<instanceName>[@<unitName>]` (ClientConfig.buildMQClientId). */
 export function buildClientId(config: ClientConfig): string {
   const id = `${config.clientIP}@${config.instanceName}`;

@@ -29,6 +29,7 @@ import {
   type ConsumerData,
   type HeartbeatData,
 } from "../remoting/body/heartbeat_data.ts";
+import { MQClientError } from "./errors.ts";
 import { MQClientAPI } from "./mq_client_api.ts";
 import { registerClientProcessors } from "./client_remoting_processor.ts";
 import type { ReceivedMessage } from "./message_ext.ts";
@@ -93,6 +94,26 @@ export interface DefaultTopicOptions {
 }
 
 const INSTANCES = new Map<string, ClientInstance>();
+
+/**
+ * The instance of a producer or consumer (`who`) that must be running to do `what`; a
+ * TypeError for one not started yet or shut down (or stopping).
+ */
+export function runningInstance(
+  instance: ClientInstance | undefined,
+  state: string,
+  what: string,
+  who: string,
+): ClientInstance {
+  if (state !== "running") {
+    throw new TypeError(
+      `Cannot ${what}: ${who} is ${
+        state === "created" ? "not started (call start() first)" : "shut down"
+      }`,
+    );
+  }
+  return instance!;
+}
 
 export class ClientInstance implements AsyncDisposable {
   readonly clientId: string;
@@ -344,6 +365,22 @@ export class ClientInstance implements AsyncDisposable {
   /** The master's address of a broker group, for sends. */
   findBrokerAddressInPublish(brokerName: string): string | undefined {
     return this.brokerAddrTable.get(brokerName)?.get(MASTER_ID);
+  }
+
+  /**
+   * The master's address of a queue's broker group, fetching the topic's route once when it
+   * is unknown; an MQClientError when it stays unknown.
+   */
+  async masterAddressOf(mq: MessageQueue): Promise<string> {
+    let addr = this.findBrokerAddressInPublish(mq.brokerName);
+    if (addr === undefined) {
+      await this.updateTopicRouteInfoFromNameServer(mq.topic);
+      addr = this.findBrokerAddressInPublish(mq.brokerName);
+    }
+    if (addr === undefined) {
+      throw new MQClientError(`Cannot find broker ${mq.brokerName}: it is in no route`);
+    }
+    return addr;
   }
 
   /**

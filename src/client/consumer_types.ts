@@ -133,23 +133,6 @@ export type MessageListener = (
 /** Java's ackIndex default (Integer.MAX_VALUE): every message of the batch succeeded. */
 export const ACK_ALL = 0x7fffffff;
 
-/** A non-negative / positive safe integer option; RangeError naming it otherwise. */
-export function intOption<T extends object>(
-  options: T,
-  key: keyof T & string,
-  def: number,
-  min: number,
-  what: string,
-): number {
-  const v = options[key] ?? def;
-  if (typeof v !== "number" || !Number.isSafeInteger(v) || v < min) {
-    throw new RangeError(
-      `Cannot create ${what}: ${key} ${String(v)} is not an integer ≥ ${min}`,
-    );
-  }
-  return v;
-}
-
 /** A `consumeTimestamp`: ms since the epoch, a Date, or Java's `yyyyMMddHHmmss` (local time). */
 export function parseConsumeTimestamp(v: number | Date | string | undefined, now: number): number {
   if (v === undefined) return now - 30 * 60_000;

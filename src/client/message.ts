@@ -8,6 +8,7 @@ import { type BatchItem, encodeBatch } from "../common/message/batch_codec.ts";
 import { KEY_SEPARATOR, MessageConst } from "../common/message/message_const.ts";
 import { NAME_VALUE_SEPARATOR, PROPERTY_SEPARATOR } from "../common/message/properties.ts";
 import { MessageSysFlag } from "../common/message/sys_flag.ts";
+import { isRetryTopic } from "../remoting/subscription.ts";
 import { checkBodyLength, checkPropertiesLength, checkTopic } from "./validators.ts";
 
 /**
@@ -223,9 +224,6 @@ export function prepareMessage(
   };
 }
 
-/** Retry topics carry consumer state per message, so they cannot be batched (MessageBatch). */
-const RETRY_GROUP_TOPIC_PREFIX = "%RETRY%";
-
 /**
  * Validates a batch and encodes its SEND_BATCH_MESSAGE body: one topic, no delay, one WAIT
  * value, each item with its own UNIQ_KEY, never compressed, at most maxMessageSize in all.
@@ -244,7 +242,8 @@ export function prepareBatch(
     throw new TypeError(`Cannot ${what}: message 0 is not an object`);
   }
   checkTopic(first.topic, what);
-  if (first.topic.startsWith(RETRY_GROUP_TOPIC_PREFIX)) {
+  // Retry topics carry consumer state per message, so they cannot be batched (MessageBatch).
+  if (isRetryTopic(first.topic)) {
     throw new TypeError(`Cannot ${what}: retry topic ${first.topic} cannot take batches`);
   }
   const wait = first.waitStoreMsgOK !== false;

@@ -169,11 +169,7 @@ export class MQClientAPI {
   /** HEART_BEAT; resolves with the broker's version (from the response). */
   async sendHeartbeat(addr: string, data: HeartbeatData, timeoutMs: number): Promise<number> {
     const request = createRequest(RequestCode.HEART_BEAT, {}, { body: encodeHeartbeatData(data) });
-    const response = await this.remoting.invokeSync(addr, request, timeoutMs);
-    if (response.code !== ResponseCode.SUCCESS) {
-      throw new MQBrokerError(response.code, response.remark, addr);
-    }
-    return response.version;
+    return (await this.#invoke(addr, request, timeoutMs)).version;
   }
 
   /** UNREGISTER_CLIENT for one producer and/or consumer group. */
@@ -187,10 +183,7 @@ export class MQClientAPI {
       RequestCode.UNREGISTER_CLIENT,
       encodeHeader(UnregisterClientRequestHeader, { clientID: clientId, ...groups }),
     );
-    const response = await this.remoting.invokeSync(addr, request, timeoutMs);
-    if (response.code !== ResponseCode.SUCCESS) {
-      throw new MQBrokerError(response.code, response.remark, addr);
-    }
+    await this.#invoke(addr, request, timeoutMs);
   }
 
   /**
@@ -202,11 +195,7 @@ export class MQClientAPI {
       RequestCode.VIEW_MESSAGE_BY_ID,
       encodeHeader(ViewMessageRequestHeader, { offset }),
     );
-    const response = await this.remoting.invokeSync(addr, request, timeoutMs);
-    if (response.code !== ResponseCode.SUCCESS) {
-      throw new MQBrokerError(response.code, response.remark, addr);
-    }
-    return response.body ?? new Uint8Array(0);
+    return (await this.#invoke(addr, request, timeoutMs)).body ?? new Uint8Array(0);
   }
 
   // ---- consumer (§3.3–3.5) ----
@@ -244,8 +233,7 @@ export class MQClientAPI {
       RequestCode.QUERY_CONSUMER_OFFSET,
       encodeHeader(QueryConsumerOffsetRequestHeader, header),
     );
-    const response = await this.remoting.invokeSync(addr, request, timeoutMs);
-    return offsetOf(response, addr);
+    return await this.#offset(addr, request, timeoutMs);
   }
 
   /** UPDATE_CONSUMER_OFFSET, waiting for the broker's answer. */
@@ -258,10 +246,7 @@ export class MQClientAPI {
       RequestCode.UPDATE_CONSUMER_OFFSET,
       encodeHeader(UpdateConsumerOffsetRequestHeader, header),
     );
-    const response = await this.remoting.invokeSync(addr, request, timeoutMs);
-    if (response.code !== ResponseCode.SUCCESS) {
-      throw new MQBrokerError(response.code, response.remark, addr);
-    }
+    await this.#invoke(addr, request, timeoutMs);
   }
 
   /** UPDATE_CONSUMER_OFFSET oneway (Java's periodic persist); resolves once queued. */
@@ -290,10 +275,7 @@ export class MQClientAPI {
       RequestCode.CONSUMER_SEND_MSG_BACK,
       encodeHeader(ConsumerSendMsgBackRequestHeader, header),
     );
-    const response = await this.remoting.invokeSync(addr, request, timeoutMs);
-    if (response.code !== ResponseCode.SUCCESS) {
-      throw new MQBrokerError(response.code, response.remark, addr);
-    }
+    await this.#invoke(addr, request, timeoutMs);
   }
 
   /** GET_CONSUMER_LIST_BY_GROUP: the client ids of a group's live consumers on a broker. */
@@ -306,10 +288,7 @@ export class MQClientAPI {
       RequestCode.GET_CONSUMER_LIST_BY_GROUP,
       encodeHeader(ConsumerGroupRequestHeader, { consumerGroup }),
     );
-    const response = await this.remoting.invokeSync(addr, request, timeoutMs);
-    if (response.code !== ResponseCode.SUCCESS) {
-      throw new MQBrokerError(response.code, response.remark, addr);
-    }
+    const response = await this.#invoke(addr, request, timeoutMs);
     return response.body ? decodeConsumerIdList(response.body) : [];
   }
 
@@ -322,10 +301,7 @@ export class MQClientAPI {
     const request = createRequest(RequestCode.LOCK_BATCH_MQ, {}, {
       body: encodeLockBatchRequest(body),
     });
-    const response = await this.remoting.invokeSync(addr, request, timeoutMs);
-    if (response.code !== ResponseCode.SUCCESS) {
-      throw new MQBrokerError(response.code, response.remark, addr);
-    }
+    const response = await this.#invoke(addr, request, timeoutMs);
     return response.body ? decodeLockBatchResponse(response.body) : [];
   }
 
@@ -340,10 +316,7 @@ export class MQClientAPI {
       body: encodeLockBatchRequest(body),
     });
     if (oneway) return this.remoting.invokeOneway(addr, request, timeoutMs);
-    const response = await this.remoting.invokeSync(addr, request, timeoutMs);
-    if (response.code !== ResponseCode.SUCCESS) {
-      throw new MQBrokerError(response.code, response.remark, addr);
-    }
+    await this.#invoke(addr, request, timeoutMs);
   }
 
   /** SEARCH_OFFSET_BY_TIMESTAMP: the queue offset of the message stored nearest `timestamp`. */
@@ -358,7 +331,7 @@ export class MQClientAPI {
       RequestCode.SEARCH_OFFSET_BY_TIMESTAMP,
       encodeHeader(SearchOffsetRequestHeader, { topic, queueId, timestamp }),
     );
-    return offsetOf(await this.remoting.invokeSync(addr, request, timeoutMs), addr);
+    return await this.#offset(addr, request, timeoutMs);
   }
 
   /** UPDATE_AND_CREATE_TOPIC: creates (or changes) a topic on one broker. */
@@ -381,10 +354,7 @@ export class MQClientAPI {
         order: config.order,
       }),
     );
-    const response = await this.remoting.invokeSync(addr, request, timeoutMs);
-    if (response.code !== ResponseCode.SUCCESS) {
-      throw new MQBrokerError(response.code, response.remark, addr);
-    }
+    await this.#invoke(addr, request, timeoutMs);
   }
 
   /** GET_MAX_OFFSET: the queue's next offset to be written. */
@@ -398,7 +368,7 @@ export class MQClientAPI {
       RequestCode.GET_MAX_OFFSET,
       encodeHeader(TopicQueueRequestHeader, { topic, queueId }),
     );
-    return offsetOf(await this.remoting.invokeSync(addr, request, timeoutMs), addr);
+    return await this.#offset(addr, request, timeoutMs);
   }
 
   /** GET_MIN_OFFSET: the queue's lowest offset still stored. */
@@ -412,7 +382,7 @@ export class MQClientAPI {
       RequestCode.GET_MIN_OFFSET,
       encodeHeader(TopicQueueRequestHeader, { topic, queueId }),
     );
-    return offsetOf(await this.remoting.invokeSync(addr, request, timeoutMs), addr);
+    return await this.#offset(addr, request, timeoutMs);
   }
 
   /** GET_EARLIEST_MSG_STORETIME: store time of the queue's oldest message (ms). */
@@ -426,20 +396,28 @@ export class MQClientAPI {
       RequestCode.GET_EARLIEST_MSG_STORETIME,
       encodeHeader(TopicQueueRequestHeader, { topic, queueId }),
     );
+    const response = await this.#invoke(addr, request, timeoutMs);
+    return readHeader(EarliestMsgStoretimeResponseHeader, response, addr).timestamp;
+  }
+
+  /** Calls a broker: its SUCCESS answer, or an MQBrokerError for any other code. */
+  async #invoke(
+    addr: string,
+    request: RemotingCommand,
+    timeoutMs: number,
+  ): Promise<RemotingCommand> {
     const response = await this.remoting.invokeSync(addr, request, timeoutMs);
     if (response.code !== ResponseCode.SUCCESS) {
       throw new MQBrokerError(response.code, response.remark, addr);
     }
-    return readHeader(EarliestMsgStoretimeResponseHeader, response, addr).timestamp;
+    return response;
   }
-}
 
-/** The `offset` of a 0 answer; an MQBrokerError for any other code. */
-function offsetOf(response: RemotingCommand, addr: string): number {
-  if (response.code !== ResponseCode.SUCCESS) {
-    throw new MQBrokerError(response.code, response.remark, addr);
+  /** Calls a broker for an offset (the `offset` header of a SUCCESS answer). */
+  async #offset(addr: string, request: RemotingCommand, timeoutMs: number): Promise<number> {
+    const response = await this.#invoke(addr, request, timeoutMs);
+    return readHeader(OffsetResponseHeader, response, addr).offset;
   }
-  return readHeader(OffsetResponseHeader, response, addr).offset;
 }
 
 /** A response header; an MQClientError when the broker left out a required field. */

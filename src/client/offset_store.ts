@@ -17,9 +17,8 @@ import {
   encodeResetOffsetBody,
 } from "../remoting/body/reset_offset_body.ts";
 import { type MessageQueue, messageQueueKey } from "../remoting/body/message_queue.ts";
-import { MASTER_ID } from "../remoting/body/topic_route_data.ts";
 import type { ClientInstance } from "./client_instance.ts";
-import { MQBrokerError, MQClientError } from "./errors.ts";
+import { MQBrokerError } from "./errors.ts";
 
 const log = logger("client", "offset");
 
@@ -100,7 +99,7 @@ export class RemoteBrokerOffsetStore extends MemoryOffsetTable implements Offset
 
   async readOffsetFromStore(mq: MessageQueue): Promise<number> {
     try {
-      const addr = await this.#brokerAddr(mq);
+      const addr = await this.#instance.masterAddressOf(mq);
       const offset = await this.#instance.api.queryConsumerOffset(
         addr,
         { consumerGroup: this.#group, topic: mq.topic, queueId: mq.queueId },
@@ -141,7 +140,7 @@ export class RemoteBrokerOffsetStore extends MemoryOffsetTable implements Offset
   /** UPDATE_CONSUMER_OFFSET for one queue; failures are logged (the next persist retries). */
   async #update(mq: MessageQueue, offset: number): Promise<void> {
     try {
-      const addr = await this.#brokerAddr(mq);
+      const addr = await this.#instance.masterAddressOf(mq);
       await this.#instance.api.updateConsumerOffset(
         addr,
         { consumerGroup: this.#group, topic: mq.topic, queueId: mq.queueId, commitOffset: offset },
@@ -155,18 +154,6 @@ export class RemoteBrokerOffsetStore extends MemoryOffsetTable implements Offset
         error: errorMessage(e),
       });
     }
-  }
-
-  /** The master of the queue's broker group, fetching the route once when it is unknown. */
-  async #brokerAddr(mq: MessageQueue): Promise<string> {
-    const instance = this.#instance;
-    let found = instance.findBrokerAddressInSubscribe(mq.brokerName, MASTER_ID, true);
-    if (!found) {
-      await instance.updateTopicRouteInfoFromNameServer(mq.topic);
-      found = instance.findBrokerAddressInSubscribe(mq.brokerName, MASTER_ID, true);
-    }
-    if (!found) throw new MQClientError(`Cannot find broker ${mq.brokerName}: it is in no route`);
-    return found.brokerAddr;
   }
 }
 

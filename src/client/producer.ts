@@ -18,8 +18,13 @@ import { createTopicConfig } from "../remoting/body/topic_config.ts";
 import { MASTER_ID } from "../remoting/body/topic_route_data.ts";
 import { RemotingError } from "../remoting/errors.ts";
 import { isRetriableSendCode } from "../remoting/response_code.ts";
-import { ClientInstance } from "./client_instance.ts";
-import { type ClientConfig, type ClientOptions, resolveClientConfig } from "./client_config.ts";
+import { ClientInstance, runningInstance } from "./client_instance.ts";
+import {
+  type ClientConfig,
+  type ClientOptions,
+  intOption,
+  resolveClientConfig,
+} from "./client_config.ts";
 import { MQBrokerError, MQClientError } from "./errors.ts";
 import {
   type Message,
@@ -188,15 +193,15 @@ export class Producer implements AsyncDisposable {
     }
     this.#inner.groupName = this.#group;
     this.#createTopicKey = options.createTopicKey ?? AUTO_CREATE_TOPIC_KEY_TOPIC;
-    this.#defaultTopicQueueNums = positiveInt(options, "defaultTopicQueueNums", 4);
-    this.#sendMsgTimeoutMs = positiveInt(options, "sendMsgTimeoutMs", 3000);
-    this.#retrySync = nonNegativeInt(options, "retryTimesWhenSendFailed", 2);
-    this.#retryAsync = nonNegativeInt(options, "retryTimesWhenSendAsyncFailed", 2);
+    this.#defaultTopicQueueNums = intOption(options, "defaultTopicQueueNums", 4, 1, "producer");
+    this.#sendMsgTimeoutMs = intOption(options, "sendMsgTimeoutMs", 3000, 1, "producer");
+    this.#retrySync = intOption(options, "retryTimesWhenSendFailed", 2, 0, "producer");
+    this.#retryAsync = intOption(options, "retryTimesWhenSendAsyncFailed", 2, 0, "producer");
     this.#retryAnotherBrokerWhenNotStoreOK = options.retryAnotherBrokerWhenNotStoreOK ?? false;
     this.#prepare = {
-      maxMessageSize: positiveInt(options, "maxMessageSize", DEFAULT_MAX_MESSAGE_SIZE),
-      compressOver: positiveInt(options, "compressMsgBodyOverHowmuch", 4096),
-      compressLevel: nonNegativeInt(options, "compressLevel", 5),
+      maxMessageSize: intOption(options, "maxMessageSize", DEFAULT_MAX_MESSAGE_SIZE, 1, "producer"),
+      compressOver: intOption(options, "compressMsgBodyOverHowmuch", 4096, 1, "producer"),
+      compressLevel: intOption(options, "compressLevel", 5, 0, "producer"),
     };
     if (this.#prepare.compressLevel > 9) {
       throw new RangeError(`Cannot create producer: compressLevel ${options.compressLevel} > 9`);
@@ -471,14 +476,7 @@ export class Producer implements AsyncDisposable {
   // ---- internals ----
 
   #running(what: string): ClientInstance {
-    if (this.#state !== "running") {
-      throw new TypeError(
-        `Cannot ${what}: producer ${this.#group} is ${
-          this.#state === "created" ? "not started (call start() first)" : "shut down"
-        }`,
-      );
-    }
-    return this.#instance!;
+    return runningInstance(this.#instance, this.#state, what, `producer ${this.#group}`);
   }
 
   #sendMessage(
@@ -734,22 +732,4 @@ export function sendMessageHeader(
     batch: prepared.batch,
     brokerName: mq.brokerName,
   };
-}
-
-function positiveInt(options: ProducerOptions, key: keyof ProducerOptions, def: number): number {
-  const v = options[key] ?? def;
-  if (typeof v !== "number" || !Number.isSafeInteger(v) || v <= 0) {
-    throw new RangeError(`Cannot create producer: ${key} ${String(v)} is not a positive integer`);
-  }
-  return v;
-}
-
-function nonNegativeInt(options: ProducerOptions, key: keyof ProducerOptions, def: number): number {
-  const v = options[key] ?? def;
-  if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 0) {
-    throw new RangeError(
-      `Cannot create producer: ${key} ${String(v)} is not a non-negative integer`,
-    );
-  }
-  return v;
 }

@@ -13,9 +13,14 @@ import {
   type SubscriptionData,
 } from "../remoting/body/heartbeat_data.ts";
 import type { MessageQueue } from "../remoting/body/message_queue.ts";
-import { type ClientConfig, type ClientOptions, resolveClientConfig } from "./client_config.ts";
-import { ClientInstance, type ConsumerInner } from "./client_instance.ts";
-import { intOption, MessageModel } from "./consumer_types.ts";
+import {
+  type ClientConfig,
+  type ClientOptions,
+  intOption,
+  resolveClientConfig,
+} from "./client_config.ts";
+import { ClientInstance, type ConsumerInner, runningInstance } from "./client_instance.ts";
+import { MessageModel } from "./consumer_types.ts";
 import { MQClientError } from "./errors.ts";
 import { type MessageExt, ReceivedMessage, TopicHint } from "./message_ext.ts";
 import { OFFSET_NONE, RemoteBrokerOffsetStore } from "./offset_store.ts";
@@ -392,14 +397,7 @@ export class PullConsumer implements AsyncDisposable {
   // ---- internals ----
 
   #running(what: string): ClientInstance {
-    if (this.#state !== "running") {
-      throw new TypeError(
-        `Cannot ${what}: consumer ${this.#group} is ${
-          this.#state === "created" ? "not started (call start() first)" : "shut down"
-        }`,
-      );
-    }
-    return this.#instance!;
+    return runningInstance(this.#instance, this.#state, what, `consumer ${this.#group}`);
   }
 
   #apiTimeout(): number {
@@ -408,15 +406,7 @@ export class PullConsumer implements AsyncDisposable {
 
   async #brokerOf(mq: MessageQueue): Promise<[ClientInstance, string]> {
     const instance = this.#running("query offsets");
-    let addr = instance.findBrokerAddressInPublish(mq.brokerName);
-    if (addr === undefined) {
-      await instance.updateTopicRouteInfoFromNameServer(mq.topic);
-      addr = instance.findBrokerAddressInPublish(mq.brokerName);
-    }
-    if (addr === undefined) {
-      throw new MQClientError(`Cannot find broker ${mq.brokerName}: it is in no route`);
-    }
-    return [instance, addr];
+    return [instance, await instance.masterAddressOf(mq)];
   }
 
   #subscribeAutomatically(topic: string): void {

@@ -29,13 +29,19 @@ import {
 } from "../remoting/body/heartbeat_data.ts";
 import { type MessageQueue, messageQueueKey } from "../remoting/body/message_queue.ts";
 import { ResponseCode } from "../remoting/response_code.ts";
+import { isRetryTopic, retryTopic } from "../remoting/subscription.ts";
 import { ROCKETMQ_VERSION_NAME } from "../version.ts";
 import {
   allocateMessageQueueAveragely,
   type AllocateMessageQueueStrategy,
 } from "./allocate_strategy.ts";
-import { type ClientConfig, type ClientOptions, resolveClientConfig } from "./client_config.ts";
-import { ClientInstance, type ConsumerInner } from "./client_instance.ts";
+import {
+  type ClientConfig,
+  type ClientOptions,
+  intOption,
+  resolveClientConfig,
+} from "./client_config.ts";
+import { ClientInstance, type ConsumerInner, runningInstance } from "./client_instance.ts";
 import {
   CMResult,
   type ConsumeStatus,
@@ -49,7 +55,6 @@ import {
   type ConsumeConcurrentlyContext,
   ConsumeConcurrentlyStatus,
   ConsumeFromWhere,
-  intOption,
   type MessageListener,
   MessageModel,
   parseConsumeTimestamp,
@@ -73,7 +78,7 @@ import {
 } from "./pull_api.ts";
 import { Rebalancer } from "./rebalance.ts";
 import { sendMessageBack } from "./send_back.ts";
-import { buildSubscriptionData, isRetryTopic, retryTopic, tagFilterOf } from "./subscription.ts";
+import { buildSubscriptionData, tagFilterOf } from "./subscription.ts";
 import { topicRouteToSubscribeInfo } from "./topic_route.ts";
 import { checkGroup, checkTopic } from "./validators.ts";
 
@@ -570,14 +575,7 @@ export class PushConsumer implements AsyncDisposable {
   // ---- internals ----
 
   #running(what: string): ClientInstance {
-    if (this.#state !== "running") {
-      throw new TypeError(
-        `Cannot ${what}: consumer ${this.#group} is ${
-          this.#state === "created" ? "not started (call start() first)" : "shut down"
-        }`,
-      );
-    }
-    return this.#instance!;
+    return runningInstance(this.#instance, this.#state, what, `consumer ${this.#group}`);
   }
 
   #consumerData(): ConsumerData {
@@ -709,12 +707,7 @@ export class PushConsumer implements AsyncDisposable {
 
   async #queueOffset(mq: MessageQueue, kind: "max" | "search"): Promise<number> {
     const instance = this.#instance!;
-    let addr = instance.findBrokerAddressInPublish(mq.brokerName);
-    if (addr === undefined) {
-      await instance.updateTopicRouteInfoFromNameServer(mq.topic);
-      addr = instance.findBrokerAddressInPublish(mq.brokerName);
-    }
-    if (addr === undefined) throw new MQClientError(`Broker ${mq.brokerName} is in no route`);
+    const addr = await instance.masterAddressOf(mq);
     const timeout = instance.config.mqClientApiTimeoutMs;
     return kind === "max"
       ? await instance.api.getMaxOffset(addr, mq.topic, mq.queueId, timeout)

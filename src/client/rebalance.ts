@@ -18,10 +18,10 @@ import {
   type MessageQueue,
   messageQueueKey,
 } from "../remoting/body/message_queue.ts";
+import { isRetryTopic } from "../remoting/subscription.ts";
 import type { AllocateMessageQueueStrategy } from "./allocate_strategy.ts";
 import type { ClientInstance } from "./client_instance.ts";
 import { ProcessQueue } from "./process_queue.ts";
-import { isRetryTopic } from "./subscription.ts";
 
 const log = logger("client", "rebalance");
 

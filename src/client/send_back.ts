@@ -11,13 +11,13 @@ import { MessageConst } from "../common/message/message_const.ts";
 import { getProperty, removeProperty, setProperty } from "../common/message/properties.ts";
 import { MessageSysFlag } from "../common/message/sys_flag.ts";
 import { CLIENT_INNER_PRODUCER_GROUP } from "../remoting/body/heartbeat_data.ts";
+import { retryTopic } from "../remoting/subscription.ts";
 import type { ClientInstance } from "./client_instance.ts";
 import { MQClientError } from "./errors.ts";
 import type { ReceivedMessage } from "./message_ext.ts";
 import { MQClientAPI } from "./mq_client_api.ts";
 import { sendMessageHeader } from "./producer.ts";
 import type { SendResult } from "./send_result.ts";
-import { retryTopic } from "./subscription.ts";
 import { topicRouteToPublishInfo } from "./topic_route.ts";
 import { AUTO_CREATE_TOPIC_KEY_TOPIC } from "./validators.ts";
 

@@ -7,30 +7,10 @@ import { subscriptionOf } from "../../src/broker/subscription.ts";
 import { logger } from "../../src/common/log.ts";
 import { Channel } from "../../src/remoting/channel.ts";
 import { RemotingClient } from "../../src/remoting/client.ts";
-import type { RemotingCommand } from "../../src/remoting/command.ts";
-import { RequestCode } from "../../src/remoting/request_code.ts";
 import { startCluster } from "../helpers/cluster.ts";
-import { consumer, heartbeat, sub } from "../helpers/consume.ts";
+import { consumer, heartbeat, notifiedClient, sub } from "../helpers/consume.ts";
+import { waitUntil } from "../helpers/consumers.ts";
 import { socketPair } from "../helpers/remoting.ts";
-
-/** A client that records the NOTIFY_CONSUMER_IDS_CHANGED requests the broker sends it. */
-function notifiedClient(): { client: RemotingClient; notes: RemotingCommand[] } {
-  const notes: RemotingCommand[] = [];
-  const client = new RemotingClient();
-  client.registerProcessor(RequestCode.NOTIFY_CONSUMER_IDS_CHANGED, (req) => {
-    notes.push(req);
-    return null;
-  });
-  return { client, notes };
-}
-
-async function until(what: string, f: () => boolean, ms = 2000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!f()) {
-    if (Date.now() > deadline) throw new Error(`Timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 Deno.test("ConsumerManager tracks members by connection and tells the rest when one goes", async () => {
   using pair1 = await socketPair();
@@ -108,14 +88,14 @@ Deno.test("ConsumerManager drops clients without a heartbeat for channelExpiredT
     }
   })();
   try {
-    await until(
+    await waitUntil(
       "the silent client to be dropped",
       () => consume.consumers.get("ge")?.clientIds().join() === "live",
       3000,
     );
     assert.ok(Date.now() - started >= 150);
     assert.equal(consume.producers.get("pg"), undefined);
-    await until("the live client to hear of it", () => live.notes.length >= 2);
+    await waitUntil("the live client to hear of it", () => live.notes.length >= 2);
   } finally {
     beating = false;
     await beats;

@@ -1,43 +1,6 @@
 import assert from "node:assert/strict";
-import {
-  buildSubscriptionData,
-  isTagType,
-  normalizeSubscriptionData,
-  parseTags,
-  SubscriptionCache,
-} from "../../src/broker/subscription.ts";
-
-Deno.test("parseTags() splits on || as Java's FilterAPI does", { permissions: "none" }, () => {
-  assert.deepEqual(parseTags("*"), []);
-  assert.deepEqual(parseTags(""), []);
-  assert.deepEqual(parseTags("TagA"), ["TagA"]);
-  assert.deepEqual(parseTags(" TagA || TagB ||TagA"), ["TagA", "TagB"]);
-  assert.deepEqual(parseTags("TagA||"), ["TagA"]);
-  assert.deepEqual(parseTags("||TagA"), ["TagA"]);
-  assert.throws(() => parseTags("||"), SyntaxError);
-  assert.throws(() => parseTags("||||"), /Cannot parse subscription "\|\|\|\|": no tags/);
-});
-
-Deno.test(
-  "buildSubscriptionData() computes Java hash codes of the tags",
-  { permissions: "none" },
-  () => {
-    assert.deepEqual(buildSubscriptionData("T", "TagA || TagB", undefined, 7), {
-      topic: "T",
-      subString: "TagA || TagB",
-      tagsSet: ["TagA", "TagB"],
-      codeSet: [2598919, 2598920],
-      subVersion: 7,
-      expressionType: "TAG",
-      classFilterMode: false,
-    });
-    assert.equal(buildSubscriptionData("T", undefined, "", 1).subString, "*");
-    const sql = buildSubscriptionData("T", "a > 1", "SQL92", 1);
-    assert.equal(sql.expressionType, "SQL92");
-    assert.deepEqual(sql.tagsSet, []);
-    assert.ok(isTagType(undefined) && isTagType(" ") && isTagType("TAG") && !isTagType("SQL92"));
-  },
-);
+import { normalizeSubscriptionData, SubscriptionCache } from "../../src/broker/subscription.ts";
+import { buildSubscriptionData } from "../../src/remoting/subscription.ts";
 
 Deno.test("normalizeSubscriptionData() recomputes a client's codes from its tags", {
   permissions: "none",

@@ -2,36 +2,9 @@ import assert from "node:assert/strict";
 import { RemotingClient } from "../../src/remoting/client.ts";
 import { ResponseCode } from "../../src/remoting/response_code.ts";
 import { startNamesrv } from "../helpers/namesrv.ts";
+import { firstLine, rmq } from "../helpers/rmq.ts";
 import { sendHeader, sendRequest, utf8, viewMessage } from "../helpers/send.ts";
 import { tempDir } from "../helpers/temp_dir.ts";
-
-const MAIN = new URL("../../main.ts", import.meta.url).pathname;
-
-function rmq(args: string[], env: Record<string, string> = {}): Deno.Command {
-  return new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN, ...args],
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    env,
-  });
-}
-
-/** Reads stdout up to the first newline, leaving the rest of the stream to be drained. */
-async function firstLine(stream: ReadableStream<Uint8Array>): Promise<string> {
-  const reader = stream.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  try {
-    while (!text.includes("\n")) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      text += value;
-    }
-  } finally {
-    await reader.cancel();
-  }
-  return text.split("\n")[0];
-}
 
 for (const via of ["flag", "env"] as const) {
   Deno.test(`rmq broker registers (namesrv by ${via}), serves, and unregisters on SIGTERM`, async () => {
@@ -58,7 +31,7 @@ for (const via of ["flag", "env"] as const) {
       "warn",
       ...(via === "flag" ? ["-n", ns.addr] : []),
     ];
-    const child = rmq(args, via === "env" ? { NAMESRV_ADDR: ns.addr } : {}).spawn();
+    const child = rmq(args, { env: via === "env" ? { NAMESRV_ADDR: ns.addr } : {} }).spawn();
     let addr = "";
     try {
       const line = await firstLine(child.stdout);

@@ -11,31 +11,18 @@ import { command, formatMessage, parseConsumeSettings } from "../../src/cli/cons
 import { parseCommandArgs } from "../../src/cli/args.ts";
 import { startCluster, type TestCluster } from "../helpers/cluster.ts";
 import { sendMany, startProducer } from "../helpers/consumers.ts";
+import { rmq, type RmqRun, runRmq } from "../helpers/rmq.ts";
 import { tempDir } from "../helpers/temp_dir.ts";
 
-const MAIN = new URL("../../main.ts", import.meta.url).pathname;
-const dec = new TextDecoder();
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+const CONSUME = ["consume", "--log-level", "warn"];
 
 function spawn(args: string[], env: Record<string, string> = {}) {
-  return new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN, "consume", "--log-level", "warn", ...args],
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    env,
-  }).spawn();
+  return rmq([...CONSUME, ...args], { env }).spawn();
 }
 
 /** Runs `rmq consume …` to its end. */
-async function consume(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  const out = await spawn(args, env).output();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+function consume(args: string[], env: Record<string, string> = {}): Promise<RmqRun> {
+  return runRmq([...CONSUME, ...args], { env });
 }
 
 function settings(args: string[], env: Record<string, string> = {}) {

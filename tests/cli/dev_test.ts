@@ -5,41 +5,26 @@ import { decodeTopicRouteData } from "../../src/remoting/body/topic_route_data.t
 import { RequestCode } from "../../src/remoting/request_code.ts";
 import { ResponseCode } from "../../src/remoting/response_code.ts";
 import { sendHeader, sendRequest, utf8 } from "../helpers/send.ts";
+import { firstLine, rmq } from "../helpers/rmq.ts";
 import { tempDir } from "../helpers/temp_dir.ts";
-
-const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 
 Deno.test("rmq dev prints NAMESRV_ADDR once name server and broker serve, and exits 0", async () => {
   await using dir = await tempDir();
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      MAIN,
-      "dev",
-      "-p",
-      "0",
-      "--broker-port",
-      "0",
-      "--store",
-      `${dir.path}/data`,
-      "--log-level",
-      "warn",
-    ],
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  const child = rmq([
+    "dev",
+    "-p",
+    "0",
+    "--broker-port",
+    "0",
+    "--store",
+    `${dir.path}/data`,
+    "--log-level",
+    "warn",
+  ]).spawn();
   try {
-    let text = "";
-    while (!text.includes("\n")) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      text += value;
-    }
-    const m = /^NAMESRV_ADDR=(127\.0\.0\.1:\d+)$/.exec(text.split("\n")[0]);
-    assert.ok(m, `start-up line: ${JSON.stringify(text)}`);
+    const line = await firstLine(child.stdout);
+    const m = /^NAMESRV_ADDR=(127\.0\.0\.1:\d+)$/.exec(line);
+    assert.ok(m, `start-up line: ${JSON.stringify(line)}`);
     await using client = new RemotingClient();
     const route = await client.invokeSync(
       m[1],
@@ -56,7 +41,6 @@ Deno.test("rmq dev prints NAMESRV_ADDR once name server and broker serve, and ex
     );
     assert.equal(res.code, ResponseCode.SUCCESS, res.remark);
   } finally {
-    await reader.cancel();
     child.kill("SIGTERM");
   }
   const { code } = await child.status;
@@ -67,24 +51,12 @@ Deno.test("rmq dev prints NAMESRV_ADDR once name server and broker serve, and ex
 
 Deno.test("rmq dev stops gracefully on a SIGTERM sent right after its NAMESRV_ADDR line", async () => {
   await using dir = await tempDir();
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN, "dev", "-p", "0", "--broker-port", "0", "--store", dir.path],
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  while (!text.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    text += value;
-  }
-  await reader.cancel();
+  const child = rmq(["dev", "-p", "0", "--broker-port", "0", "--store", dir.path]).spawn();
+  const line = await firstLine(child.stdout);
   child.kill("SIGTERM");
   const { code } = await child.status;
   const stderr = await new Response(child.stderr).text();
-  assert.match(text, /^NAMESRV_ADDR=/);
+  assert.match(line, /^NAMESRV_ADDR=/);
   assert.equal(code, 0, stderr);
   await assert.rejects(
     Deno.stat(`${dir.path}/abort`),

@@ -3,41 +3,15 @@ import { RemotingClient } from "../../src/remoting/client.ts";
 import { createRequest } from "../../src/remoting/command.ts";
 import { RequestCode } from "../../src/remoting/request_code.ts";
 import { ResponseCode } from "../../src/remoting/response_code.ts";
+import { firstLine, rmq } from "../helpers/rmq.ts";
 import { tempDir } from "../helpers/temp_dir.ts";
-
-const MAIN = new URL("../../main.ts", import.meta.url).pathname;
-
-function rmq(...args: string[]): Deno.Command {
-  return new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN, ...args],
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  });
-}
-
-/** Reads stdout up to the first newline, leaving the rest of the stream to be drained. */
-async function firstLine(stream: ReadableStream<Uint8Array>): Promise<string> {
-  const reader = stream.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  try {
-    while (!text.includes("\n")) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      text += value;
-    }
-  } finally {
-    await reader.cancel();
-  }
-  return text.split("\n")[0];
-}
 
 Deno.test("rmq namesrv prints its bound address, serves, and exits 0 on SIGTERM", async () => {
   await using dir = await tempDir();
   const config = `${dir.path}/namesrv.toml`;
   // The file sets a fixed port; the flag overrides it with 0 (any free port).
   await Deno.writeTextFile(config, `listenPort = 9\nkvConfigPath = "${dir.path}/kv.json"\n`);
-  const child = rmq(
+  const child = rmq([
     "namesrv",
     "-c",
     config,
@@ -47,7 +21,7 @@ Deno.test("rmq namesrv prints its bound address, serves, and exits 0 on SIGTERM"
     "127.0.0.1",
     "--log-level",
     "warn",
-  ).spawn();
+  ]).spawn();
   try {
     const line = await firstLine(child.stdout);
     const m = /^namesrv listening on 127\.0\.0\.1:(\d+)$/.exec(line);
@@ -77,7 +51,7 @@ Deno.test("rmq namesrv rejects unknown flags and bad values with one line and ex
       ],
     ] as const
   ) {
-    const out = await rmq("namesrv", ...args).output();
+    const out = await rmq(["namesrv", ...args]).output();
     assert.equal(out.code, 2);
     assert.equal(new TextDecoder().decode(out.stderr), `${message}\n`);
     assert.equal(out.stdout.length, 0);
@@ -88,7 +62,7 @@ Deno.test("rmq namesrv reports a bad config file value as a usage error", async 
   await using dir = await tempDir();
   const config = `${dir.path}/namesrv.toml`;
   await Deno.writeTextFile(config, 'brokerChannelExpiredTime = "soon"\n');
-  const out = await rmq("namesrv", "-c", config).output();
+  const out = await rmq(["namesrv", "-c", config]).output();
   assert.equal(out.code, 2);
   assert.equal(
     new TextDecoder().decode(out.stderr),

@@ -10,36 +10,13 @@ import { UsageError } from "../../src/common/errors.ts";
 import { command, parseProduceSettings, readLines } from "../../src/cli/produce.ts";
 import { parseCommandArgs } from "../../src/cli/args.ts";
 import { startCluster, type TestCluster } from "../helpers/cluster.ts";
+import { runRmq } from "../helpers/rmq.ts";
 
-const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 const dec = new TextDecoder();
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs `rmq produce …`, feeding `stdin` when given. */
-async function produce(
-  args: string[],
-  stdin?: string,
-  env: Record<string, string> = {},
-): Promise<Run> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN, "produce", "--log-level", "warn", ...args],
-    stdin: stdin === undefined ? "null" : "piped",
-    stdout: "piped",
-    stderr: "piped",
-    env,
-  }).spawn();
-  if (stdin !== undefined) {
-    const w = child.stdin.getWriter();
-    await w.write(new TextEncoder().encode(stdin));
-    await w.close();
-  }
-  const out = await child.output();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+function produce(args: string[], stdin?: string, env: Record<string, string> = {}) {
+  return runRmq(["produce", "--log-level", "warn", ...args], { stdin, env });
 }
 
 /** The stored record behind an offsetMsgId, from the broker's store. */

@@ -1,10 +1,7 @@
 import assert from "node:assert/strict";
 import {
   buildSubscriptionData,
-  dlqTopic,
-  isRetryTopic,
   parseTagExpression,
-  retryTopic,
   tagFilterOf,
 } from "../../src/client/subscription.ts";
 
@@ -57,13 +54,3 @@ Deno.test({
   const f = tagFilterOf(buildSubscriptionData("T", "TagA || TagB"))!;
   assert.ok(f.has("TagA") && f.has("TagB") && !f.has("TagC") && !f.has("taga"));
 });
-
-Deno.test(
-  { name: "retryTopic() and dlqTopic() name a group's topics", permissions: "none" },
-  () => {
-    assert.equal(retryTopic("g1"), "%RETRY%g1");
-    assert.equal(dlqTopic("g1"), "%DLQ%g1");
-    assert.ok(isRetryTopic("%RETRY%g1"));
-    assert.ok(!isRetryTopic("TopicTest"));
-  },
-);

@@ -16,13 +16,13 @@ import {
 } from "../../src/common/message/message_codec.ts";
 import { encodeProperties } from "../../src/common/message/properties.ts";
 import { PullSysFlag } from "../../src/common/message/sys_flag.ts";
-import { buildSubscriptionData } from "../../src/broker/subscription.ts";
+import { buildSubscriptionData } from "../../src/remoting/subscription.ts";
 import {
   type ConsumerData,
   encodeHeartbeatData,
   type SubscriptionData,
 } from "../../src/remoting/body/heartbeat_data.ts";
-import type { RemotingClient } from "../../src/remoting/client.ts";
+import { RemotingClient } from "../../src/remoting/client.ts";
 import { createRequest, type RemotingCommand } from "../../src/remoting/command.ts";
 import { encodeHeader, type HeaderOf, type HeaderSchema } from "../../src/remoting/header.ts";
 import { PullMessageRequestHeader } from "../../src/remoting/headers.ts";
@@ -143,4 +143,15 @@ export function records(res: RemotingCommand): MessageRecord[] {
 /** The bodies of a pull answer's records, as text. */
 export function bodies(res: RemotingCommand): string[] {
   return records(res).map((m) => new TextDecoder().decode(m.body));
+}
+
+/** A client that records the NOTIFY_CONSUMER_IDS_CHANGED requests the broker sends it. */
+export function notifiedClient(): { client: RemotingClient; notes: RemotingCommand[] } {
+  const notes: RemotingCommand[] = [];
+  const client = new RemotingClient();
+  client.registerProcessor(RequestCode.NOTIFY_CONSUMER_IDS_CHANGED, (req) => {
+    notes.push(req);
+    return null;
+  });
+  return { client, notes };
 }

@@ -22,11 +22,11 @@ import { UnregisterClientRequestHeader } from "../../remoting/headers.ts";
 import { RequestCode } from "../../remoting/request_code.ts";
 import { ResponseCode } from "../../remoting/response_code.ts";
 import type { Processor } from "../../remoting/server.ts";
+import { isTagType, retryTopic } from "../../remoting/subscription.ts";
 import type { BrokerContext } from "../broker_context.ts";
 import { clientChannelInfo } from "../client_channel.ts";
 import type { ConsumeServices } from "../consume_services.ts";
-import { isTagType, normalizeSubscriptionData, subscriptionOf } from "../subscription.ts";
-import { RETRY_GROUP_TOPIC_PREFIX } from "../topic_validator.ts";
+import { normalizeSubscriptionData, subscriptionOf } from "../subscription.ts";
 
 export function clientManageProcessors(
   ctx: BrokerContext,
@@ -80,7 +80,7 @@ async function heartBeat(
 
 /** Creates `%RETRY%<group>` unless it exists; true when it was created. */
 function createRetryTopic(ctx: BrokerContext, c: ConsumerData, queueNums: number): boolean {
-  const topic = RETRY_GROUP_TOPIC_PREFIX + c.groupName;
+  const topic = retryTopic(c.groupName);
   const topics = ctx.topicConfigManager;
   if (topics.get(topic)) return false;
   topics.createTopicInSendMessageBackMethod(

@@ -22,7 +22,8 @@ import type { ConsumeServices } from "../consume_services.ts";
 import { decodeHeader, type HeaderOf } from "../../remoting/header.ts";
 import { PullMessageRequestHeader } from "../../remoting/headers.ts";
 import type { HeldPull } from "../pull_request_hold_service.ts";
-import { isTagType, type Subscription } from "../subscription.ts";
+import { isTagType } from "../../remoting/subscription.ts";
+import type { Subscription } from "../subscription.ts";
 
 type PullHeader = HeaderOf<typeof PullMessageRequestHeader>;
 

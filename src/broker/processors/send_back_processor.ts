@@ -21,11 +21,11 @@ import { ConsumerSendMsgBackRequestHeader } from "../../remoting/headers.ts";
 import { RequestCode } from "../../remoting/request_code.ts";
 import { ResponseCode } from "../../remoting/response_code.ts";
 import type { Processor } from "../../remoting/server.ts";
+import { dlqTopic, RETRY_GROUP_TOPIC_PREFIX, retryTopic } from "../../remoting/subscription.ts";
 import type { MessageInput } from "../../store/message_store.ts";
 import { MQVersion } from "../../version.ts";
 import type { BrokerContext, Refusal, SendHeader } from "../broker_context.ts";
 import type { ConsumeServices } from "../consume_services.ts";
-import { DLQ_GROUP_TOPIC_PREFIX, RETRY_GROUP_TOPIC_PREFIX } from "../topic_validator.ts";
 import { putStatusResponse } from "./send_processor.ts";
 
 /** Queues of a %DLQ% topic (MixAll.DLQ_NUMS_PER_GROUP). */
@@ -85,7 +85,7 @@ async function consumerSendMsgBack(
   if (group.retryQueueNums <= 0) return createResponse(req, ResponseCode.SUCCESS);
 
   const topics = ctx.topicConfigManager;
-  let topic = RETRY_GROUP_TOPIC_PREFIX + h.group;
+  let topic = retryTopic(h.group);
   let queueId = randomQueueId(group.retryQueueNums);
   const retry = topics.createTopicInSendMessageBackMethod(
     topic,
@@ -116,7 +116,7 @@ async function consumerSendMsgBack(
   const maxTimes = maxReconsumeTimesOf(req, h.maxReconsumeTimes, group.retryMaxTimes);
   let delayLevel = h.delayLevel;
   if (m.reconsumeTimes >= maxTimes || delayLevel < 0) {
-    topic = DLQ_GROUP_TOPIC_PREFIX + h.group;
+    topic = dlqTopic(h.group);
     queueId = randomQueueId(DLQ_NUMS_PER_GROUP);
     topics.createTopicInSendMessageBackMethod(topic, DLQ_NUMS_PER_GROUP, RW, 0);
     properties = removeProperty(properties, MessageConst.DELAY);
@@ -168,7 +168,7 @@ function retrySend(
   }
   const maxTimes = maxReconsumeTimesOf(request, header.maxReconsumeTimes, group.retryMaxTimes);
   if ((header.reconsumeTimes ?? 0) < maxTimes) return undefined;
-  const dlq = DLQ_GROUP_TOPIC_PREFIX + groupName;
+  const dlq = dlqTopic(groupName);
   ctx.topicConfigManager.createTopicInSendMessageBackMethod(dlq, DLQ_NUMS_PER_GROUP, RW, 0);
   msg.topic = dlq;
   msg.queueId = randomQueueId(DLQ_NUMS_PER_GROUP);

@@ -31,12 +31,8 @@ import type { BrokerContext, Refusal, SendHeader } from "../broker_context.ts";
 import { decodeHeader } from "../../remoting/header.ts";
 import { SendMessageRequestHeader, SendMessageRequestHeaderV2 } from "../../remoting/headers.ts";
 import { topicSysFlagOf } from "../topic_config_manager.ts";
-import {
-  isNotAllowedSendTopic,
-  isRetryTopic,
-  TOPIC_MAX_LENGTH,
-  validateTopic,
-} from "../topic_validator.ts";
+import { isRetryTopic } from "../../remoting/subscription.ts";
+import { isNotAllowedSendTopic, TOPIC_MAX_LENGTH, validateTopic } from "../topic_validator.ts";
 
 export function sendProcessors(ctx: BrokerContext): Record<number, Processor> {
   const p = new SendMessageProcessor(ctx);

@@ -19,12 +19,7 @@ import {
   type JsonValue,
   mapEntries,
 } from "../../common/fastjson.ts";
-import {
-  type DataVersion,
-  dataVersionFromJson,
-  dataVersionToJson,
-  newDataVersion,
-} from "./data_version.ts";
+import { type DataVersion, dataVersionFromJson, dataVersionToJson } from "./data_version.ts";
 import { decodeJsonBody, encodeJsonBody, stringMap } from "./json_body.ts";
 
 export interface SubscriptionGroupConfig {
@@ -126,9 +121,7 @@ export function subscriptionGroupWrapperFromJson(
   }
   return {
     subscriptionGroupTable: table,
-    dataVersion: o.dataVersion === undefined
-      ? newDataVersion(0)
-      : dataVersionFromJson(o.dataVersion),
+    dataVersion: dataVersionFromJson(o.dataVersion),
   };
 }
 

@@ -22,12 +22,7 @@ import {
   parseFastJson,
   stringifyFastJson,
 } from "../../common/fastjson.ts";
-import {
-  type DataVersion,
-  dataVersionFromJson,
-  dataVersionToJson,
-  newDataVersion,
-} from "./data_version.ts";
+import { type DataVersion, dataVersionFromJson, dataVersionToJson } from "./data_version.ts";
 import { stringMap } from "./json_body.ts";
 
 /** Permission bits of a topic or broker (PermName.java). */
@@ -218,8 +213,6 @@ export function topicConfigWrapperFromJson(
   }
   return {
     topicConfigTable: table,
-    dataVersion: o.dataVersion === undefined
-      ? newDataVersion(0)
-      : dataVersionFromJson(o.dataVersion),
+    dataVersion: dataVersionFromJson(o.dataVersion),
   };
 }

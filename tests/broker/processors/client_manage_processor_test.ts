@@ -3,7 +3,7 @@ import { consumeServicesOf } from "../../../src/broker/consume_services.ts";
 import { decodeConsumerIdList } from "../../../src/remoting/body/consumer_list.ts";
 import { encodeJsonBody } from "../../../src/remoting/body/json_body.ts";
 import { RemotingClient } from "../../../src/remoting/client.ts";
-import { createRequest, type RemotingCommand } from "../../../src/remoting/command.ts";
+import { createRequest } from "../../../src/remoting/command.ts";
 import {
   ConsumerGroupRequestHeader,
   UnregisterClientRequestHeader,
@@ -11,26 +11,8 @@ import {
 import { RequestCode } from "../../../src/remoting/request_code.ts";
 import { ResponseCode } from "../../../src/remoting/response_code.ts";
 import { startCluster } from "../../helpers/cluster.ts";
-import { consumer, heartbeat, request, sub } from "../../helpers/consume.ts";
-
-/** A client that records the NOTIFY_CONSUMER_IDS_CHANGED requests the broker sends it. */
-function notifiedClient(): { client: RemotingClient; notes: RemotingCommand[] } {
-  const notes: RemotingCommand[] = [];
-  const client = new RemotingClient();
-  client.registerProcessor(RequestCode.NOTIFY_CONSUMER_IDS_CHANGED, (req) => {
-    notes.push(req);
-    return null;
-  });
-  return { client, notes };
-}
-
-async function until(what: string, f: () => boolean, ms = 2000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!f()) {
-    if (Date.now() > deadline) throw new Error(`Timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+import { consumer, heartbeat, notifiedClient, request, sub } from "../../helpers/consume.ts";
+import { waitUntil } from "../../helpers/consumers.ts";
 
 async function consumerIds(client: RemotingClient, addr: string, group: string) {
   const res = await client.invokeSync(
@@ -72,13 +54,13 @@ Deno.test("HEART_BEAT tells every member of a group when a member joins or leave
   const data = () => [consumer("gn", [sub("T", "*")])];
 
   await heartbeat(a.client, addr, "A", data());
-  await until("A's notice", () => a.notes.length === 1);
+  await waitUntil("A's notice", () => a.notes.length === 1);
   assert.equal(a.notes[0].extFields.consumerGroup, "gn");
   assert.equal(a.notes[0].flag & 2, 2, "sent oneway");
 
   await heartbeat(b.client, addr, "B", data());
   await heartbeat(c.client, addr, "C", data());
-  await until(
+  await waitUntil(
     "notices of B and C joining",
     () => a.notes.length === 3 && b.notes.length === 2 && c.notes.length === 1,
   );
@@ -99,13 +81,13 @@ Deno.test("HEART_BEAT tells every member of a group when a member joins or leave
     3000,
   );
   assert.equal(res.code, ResponseCode.SUCCESS);
-  await until("notices of B leaving", () => a.notes.length === 4 && c.notes.length === 2);
+  await waitUntil("notices of B leaving", () => a.notes.length === 4 && c.notes.length === 2);
   assert.equal(b.notes.length, 2);
   assert.deepEqual(await consumerIds(a.client, addr, "gn"), ["A", "C"]);
 
   // A closed connection: C is gone, A hears of it.
   await c.client.close();
-  await until("notice of C's connection closing", () => a.notes.length === 5);
+  await waitUntil("notice of C's connection closing", () => a.notes.length === 5);
   assert.deepEqual(await consumerIds(a.client, addr, "gn"), ["A"]);
 });
 
