@@ -177,3 +177,24 @@ export function durationOption(values: OptionValues, name: string): number | und
   const unit = m[2] ?? "s";
   return Math.round(n * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[unit]!);
 }
+
+/** `-n/--namesrv` as every client command takes it. */
+export const NAMESRV_OPTION: OptionSpec = {
+  type: "string",
+  short: "n",
+  value: "ADDR",
+  doc: "Name server(s), host:port;host:port (default $NAMESRV_ADDR)",
+};
+
+/**
+ * The name servers a client command talks to: `--namesrv`, else env NAMESRV_ADDR (as RocketMQ
+ * clients do); neither is a UsageError. `env` stands in for Deno.env so tests need none.
+ */
+export function namesrvOption(
+  values: OptionValues,
+  env: (name: string) => string | undefined,
+): string {
+  const addr = stringOption(values, "namesrv") ?? env("NAMESRV_ADDR");
+  if (!addr) throw new UsageError("no name server: pass --namesrv HOST:PORT or set NAMESRV_ADDR");
+  return addr;
+}

@@ -20,6 +20,8 @@ import {
   type CommandSpec,
   durationOption,
   intOption,
+  NAMESRV_OPTION,
+  namesrvOption,
   type OptionValues,
   stringOption,
 } from "./args.ts";
@@ -66,10 +68,7 @@ export function parseBenchSettings(
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
-  const namesrvAddr = stringOption(values, "namesrv") ?? env("NAMESRV_ADDR");
-  if (!namesrvAddr) {
-    throw new UsageError("no name server: pass --namesrv HOST:PORT or set NAMESRV_ADDR");
-  }
+  const namesrvAddr = namesrvOption(values, env);
   const count = intOption(values, "count", { min: 1 });
   let durationMs = durationOption(values, "duration");
   if (count !== undefined && durationMs !== undefined) {
@@ -135,12 +134,7 @@ export const command: CommandSpec = {
   usage: "bench produce|consume|e2e --topic T [options]",
   positionals: true,
   options: {
-    namesrv: {
-      type: "string",
-      short: "n",
-      value: "ADDR",
-      doc: "Name server(s) (default $NAMESRV_ADDR)",
-    },
+    namesrv: NAMESRV_OPTION,
     topic: { type: "string", short: "t", value: "TOPIC", doc: "Topic to use (required)" },
     group: {
       type: "string",

@@ -18,6 +18,8 @@ import {
   type CommandSpec,
   durationOption,
   intOption,
+  NAMESRV_OPTION,
+  namesrvOption,
   type OptionValues,
   stringOption,
 } from "./args.ts";
@@ -78,10 +80,7 @@ export function parseConsumeSettings(
   if (topic === undefined) throw new UsageError("--topic is required");
   const group = stringOption(values, "group");
   if (group === undefined) throw new UsageError("--group is required");
-  const namesrvAddr = stringOption(values, "namesrv") ?? env("NAMESRV_ADDR");
-  if (!namesrvAddr) {
-    throw new UsageError("no name server: pass --namesrv HOST:PORT or set NAMESRV_ADDR");
-  }
+  const namesrvAddr = namesrvOption(values, env);
   const expression = stringOption(values, "tag") ?? "*";
   const failText = stringOption(values, "fail-rate");
   const failRate = failText === undefined ? 0 : Number(failText);
@@ -266,12 +265,7 @@ export const command: CommandSpec = {
       value: "DIR",
       doc: "With --broadcast: offsets directory (default ~/.rocketmq_offsets)",
     },
-    namesrv: {
-      type: "string",
-      short: "n",
-      value: "ADDR",
-      doc: "Name server(s), host:port;host:port (default $NAMESRV_ADDR)",
-    },
+    namesrv: NAMESRV_OPTION,
     serialize: {
       type: "string",
       value: "TYPE",

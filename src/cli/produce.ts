@@ -15,6 +15,8 @@ import {
   choiceOption,
   type CommandSpec,
   intOption,
+  NAMESRV_OPTION,
+  namesrvOption,
   type OptionValues,
   stringOption,
 } from "./args.ts";
@@ -59,10 +61,7 @@ export function parseProduceSettings(
 ): ProduceSettings {
   const topic = stringOption(values, "topic");
   if (topic === undefined) throw new UsageError("--topic is required");
-  const namesrvAddr = stringOption(values, "namesrv") ?? env("NAMESRV_ADDR");
-  if (!namesrvAddr) {
-    throw new UsageError("no name server: pass --namesrv HOST:PORT or set NAMESRV_ADDR");
-  }
+  const namesrvAddr = namesrvOption(values, env);
   const properties: Record<string, string> = {};
   const props = values.property;
   for (const p of Array.isArray(props) ? props : []) {
@@ -291,12 +290,7 @@ export const command: CommandSpec = {
       doc: "sync (one at a time), async (many in flight) or oneway (default sync)",
     },
     delay: { type: "string", value: "LEVEL", doc: "Delay level 1-18 (1s 5s 10s 30s 1m … 2h)" },
-    namesrv: {
-      type: "string",
-      short: "n",
-      value: "ADDR",
-      doc: "Name server(s), host:port;host:port (default $NAMESRV_ADDR)",
-    },
+    namesrv: NAMESRV_OPTION,
     group: {
       type: "string",
       short: "g",
