@@ -2,9 +2,9 @@
  * The broker: a message store, a topic table and request processors behind a remoting server
  * (and the VIP channel on listenPort − 2), registered with every name server.
  *
- * Processors come in sets, one factory per concern (PROCESSOR_SETS below): a factory gets the
- * BrokerContext, returns its processors by request code, and may add services (timers,
- * persisted tables) with ctx.addService. Adding a concern is one line there.
+ * This is where the broker is wired: start() opens the store, builds every service
+ * (BrokerServices), hands each processor set the context and the services it uses, and runs
+ * the services' lifecycles with the broker's. Nothing is registered from elsewhere.
  *
  * @example
  * ```ts
@@ -47,25 +47,31 @@ import {
   storeConfigOf,
   VIP_CHANNEL_PORT_OFFSET,
 } from "./broker_config.ts";
-import type { BrokerContext, BrokerService, SendHooks } from "./broker_context.ts";
+import type { BrokerContext, BrokerService, BrokerServices } from "./broker_context.ts";
+import { notifyConsumerIdsChanged } from "./broker_to_client.ts";
+import { clientScanInterval, ConsumerManager } from "./consumer_manager.ts";
+import { ConsumerOffsetManager } from "./consumer_offset_manager.ts";
+import { SubscriptionCache } from "./consumer_subscription.ts";
 import { SendFlowControl } from "./flow_control.ts";
 import { NamesrvRegistrar } from "./namesrv_register.ts";
 import { adminProcessors } from "./processors/admin_processor.ts";
-import { consumeProcessors } from "./processors/consume_processors.ts";
+import { clientManageProcessors } from "./processors/client_manage_processor.ts";
+import { consumerAdminProcessors } from "./processors/consumer_admin_processor.ts";
+import { consumerManageProcessors } from "./processors/consumer_manage_processor.ts";
+import { offsetProcessors } from "./processors/offset_processor.ts";
+import { pullProcessors } from "./processors/pull_processor.ts";
 import { queryProcessors } from "./processors/query_processor.ts";
+import { sendBackProcessors } from "./processors/send_back_processor.ts";
 import { sendProcessors } from "./processors/send_processor.ts";
+import { ProducerManager } from "./producer_manager.ts";
+import { PullRequestHoldService } from "./pull_request_hold_service.ts";
+import { RebalanceLockManager } from "./rebalance_lock_manager.ts";
+import { ScheduleMessageService } from "./schedule_message_service.ts";
+import { SubscriptionGroupManager } from "./subscription_group_manager.ts";
 import { TopicConfigManager } from "./topic_config_manager.ts";
 import { SystemTopics } from "./topic_validator.ts";
 
 const log = logger("broker");
-
-/** Request processors by concern. */
-const PROCESSOR_SETS: readonly ((ctx: BrokerContext) => Record<number, Processor>)[] = [
-  sendProcessors,
-  adminProcessors,
-  queryProcessors,
-  consumeProcessors,
-];
 
 /** Codes the VIP channel does not serve (Java's fast server has no pull processor). */
 const NOT_ON_VIP_CHANNEL: ReadonlySet<number> = new Set([RequestCode.PULL_MESSAGE]);
@@ -78,17 +84,19 @@ export class BrokerController implements BrokerContext, AsyncDisposable {
   readonly brokerIP1: string;
   readonly systemTopics: SystemTopics;
   readonly topicConfigManager: TopicConfigManager;
-  readonly sendHooks: SendHooks = {};
   readonly sendFlowControl: SendFlowControl;
   readonly bootTimestamp = Date.now();
   startAcceptSendRequestTimeStamp = 0;
   configDataVersion: DataVersion = newDataVersion();
 
-  readonly #services: BrokerService[] = [];
-  readonly #channelCloseListeners: ((ch: Channel) => void)[] = [];
   readonly #client = new RemotingClient({ name: "broker" });
   #servers: RemotingServer[] = [];
   #store: MessageStore | undefined;
+  #services: BrokerServices | undefined;
+  /** Services with a lifecycle, in start order. */
+  #lifecycle: BrokerService[] = [];
+  /** Set once shutdown begins: membership changes are no longer announced. */
+  #draining = false;
   #storeHost: SocketAddress | undefined;
   #port = 0;
   #registrar: NamesrvRegistrar | undefined;
@@ -131,6 +139,12 @@ export class BrokerController implements BrokerContext, AsyncDisposable {
     return this.#store;
   }
 
+  /** The broker's services (after start): consumer groups, offsets, clients, long polling … */
+  get services(): BrokerServices {
+    if (!this.#services) throw new Error("Broker is not started");
+    return this.#services;
+  }
+
   get storeHost(): SocketAddress {
     if (!this.#storeHost) throw new Error("Broker is not listening");
     return this.#storeHost;
@@ -155,14 +169,6 @@ export class BrokerController implements BrokerContext, AsyncDisposable {
   /** The name servers this broker registers with. */
   get namesrvAddrs(): readonly string[] {
     return parseAddrList(this.config.namesrvAddr);
-  }
-
-  addService(service: BrokerService): void {
-    this.#services.push(service);
-  }
-
-  onChannelClose(listener: (channel: Channel) => void): void {
-    this.#channelCloseListeners.push(listener);
   }
 
   registerBrokerAll(): Promise<void> {
@@ -198,18 +204,17 @@ export class BrokerController implements BrokerContext, AsyncDisposable {
     try {
       this.#store = await MessageStore.open(storeConfigOf(c));
       await this.topicConfigManager.load();
-      const processors = new Map<number, Processor>();
-      for (const set of PROCESSOR_SETS) {
-        for (const [code, p] of Object.entries(set(this))) processors.set(Number(code), p);
-      }
-      for (const s of this.#services) await s.load?.();
+      const services = this.#services = this.#createServices(this.#store);
+      this.#lifecycle = this.#lifecycleOf(services);
+      const processors = this.#processors(services);
+      for (const s of this.#lifecycle) await s.load?.();
       const main = this.#newServer(c.listenPort, processors);
       this.#servers.push(main);
       const addr = listenOrExplain(main, c.bindAddress, c.listenPort);
       this.#port = addr.port;
       this.#storeHost = socketAddressOf(this.brokerIP1, addr.port);
       if (c.vipChannelEnable) this.#listenVip(addr.port, processors);
-      for (const s of this.#services) await s.start?.();
+      for (const s of this.#lifecycle) await s.start?.();
       this.#registrar = new NamesrvRegistrar({
         client: this.#client,
         namesrvAddrs: this.namesrvAddrs,
@@ -241,6 +246,117 @@ export class BrokerController implements BrokerContext, AsyncDisposable {
     }
   }
 
+  /** Every service of the broker, wired to what it needs. */
+  #createServices(store: MessageStore): BrokerServices {
+    const c = this.config;
+    const root = store.config.storePathRootDir;
+    return {
+      subscriptionGroups: new SubscriptionGroupManager(
+        configFilePath(root, "subscriptionGroup"),
+        () => c.autoCreateSubscriptionGroup,
+      ),
+      consumerOffsets: new ConsumerOffsetManager(configFilePath(root, "consumerOffset")),
+      consumers: new ConsumerManager((group, channels) => {
+        if (c.notifyConsumerIdsChangedEnable && !this.#draining) {
+          notifyConsumerIdsChanged(group, channels);
+        }
+      }),
+      producers: new ProducerManager(),
+      locks: new RebalanceLockManager(),
+      holds: new PullRequestHoldService(store),
+      schedule: new ScheduleMessageService(
+        store,
+        configFilePath(root, "delayOffset"),
+        store.delayLevels,
+        c.flushDelayOffsetInterval,
+      ),
+      subscriptions: new SubscriptionCache(),
+    };
+  }
+
+  /** The services' lifecycles, in start order (they stop in reverse). */
+  #lifecycleOf(s: BrokerServices): BrokerService[] {
+    let scanTimer: ReturnType<typeof setInterval> | undefined;
+    return [
+      {
+        name: "subscription groups",
+        load: () => s.subscriptionGroups.load(),
+        shutdown: async () => {
+          await s.subscriptionGroups.persist();
+          await s.subscriptionGroups.flush();
+        },
+      },
+      {
+        name: "consumer offsets",
+        load: () => s.consumerOffsets.load(),
+        start: () => s.consumerOffsets.start(this.config.flushConsumerOffsetInterval),
+        shutdown: () => s.consumerOffsets.shutdown(),
+      },
+      {
+        name: "delayed delivery",
+        load: () => s.schedule.load(),
+        start: () => s.schedule.start(),
+        shutdown: () => s.schedule.shutdown(),
+      },
+      {
+        name: "client housekeeping",
+        start: () => {
+          const expired = () => this.config.channelExpiredTimeout;
+          scanTimer = setInterval(() => {
+            s.consumers.scanNotActiveChannel(expired());
+            s.producers.scanNotActiveChannel(expired());
+          }, clientScanInterval(expired()));
+        },
+        shutdown: () => {
+          if (scanTimer !== undefined) clearInterval(scanTimer);
+          scanTimer = undefined;
+          return Promise.resolve();
+        },
+      },
+      {
+        name: "long polling",
+        start: () => s.holds.start(),
+        beforeDrain: () => {
+          this.#draining = true;
+          return s.holds.answerAll();
+        },
+        shutdown: () => {
+          s.holds.shutdown();
+          return Promise.resolve();
+        },
+      },
+    ];
+  }
+
+  /** Every request processor, by code. */
+  #processors(s: BrokerServices): Map<number, Processor> {
+    const sets = [
+      sendProcessors(this, s),
+      adminProcessors(this),
+      queryProcessors(this),
+      pullProcessors(this, s),
+      clientManageProcessors(this, s),
+      consumerManageProcessors(this, s),
+      offsetProcessors(this),
+      sendBackProcessors(this, s),
+      consumerAdminProcessors(this, s),
+    ];
+    const processors = new Map<number, Processor>();
+    for (const set of sets) {
+      for (const [code, p] of Object.entries(set)) processors.set(Number(code), p);
+    }
+    return processors;
+  }
+
+  /** Forgets a closed connection everywhere: client tables and held pulls. */
+  #channelClosed(ch: Channel): void {
+    const s = this.#services;
+    if (!s) return;
+    s.holds.channelClosed(ch);
+    s.consumers.channelClosed(ch);
+    s.producers.channelClosed(ch);
+  }
+
   #newServer(port: number, processors: Map<number, Processor>, vip = false): RemotingServer {
     const server = new RemotingServer({
       hostname: this.config.bindAddress,
@@ -251,9 +367,7 @@ export class BrokerController implements BrokerContext, AsyncDisposable {
     for (const [code, p] of processors) {
       if (!vip || !NOT_ON_VIP_CHANNEL.has(code)) server.registerProcessor(code, p);
     }
-    server.onChannelClose((ch) => {
-      for (const l of this.#channelCloseListeners) l(ch);
-    });
+    server.onChannelClose((ch) => this.#channelClosed(ch));
     return server;
   }
 
@@ -307,7 +421,7 @@ export class BrokerController implements BrokerContext, AsyncDisposable {
     if (!this.#store) return; // Never started, or start failed and cleaned up.
     await this.#registrar?.stop();
     for (const s of this.#servers) s.stopAccepting();
-    const services = [...this.#services].reverse();
+    const services = [...this.#lifecycle].reverse();
     for (const s of services) await this.#guard(s, "beforeDrain", () => s.beforeDrain?.());
     await Promise.all(this.#servers.map((s) => s.shutdown(graceMs)));
     for (const s of services) await this.#guard(s, "shutdown", () => s.shutdown?.());

@@ -5,12 +5,11 @@
  * warned about, not refused). Keys RocketMQ does not have are marked "ours" in their
  * description. config/broker.toml is rendered from this schema.
  */
-import { bool, type ConfigOf, defaults, int, oneOf, str } from "../common/config.ts";
+import { bool, type ConfigOf, defaults, int, str } from "../common/config.ts";
 import { defaultLocalAddress } from "../common/address.ts";
-import { DEFAULT_STORE_CONFIG, type StoreConfig } from "../store/message_store.ts";
+import { expandHome } from "../common/home.ts";
 import { PermName } from "../remoting/body/topic_config.ts";
-
-const S = DEFAULT_STORE_CONFIG;
+import { pickStoreConfig, STORE_CONFIG_SCHEMA, type StoreConfig } from "../store/store_config.ts";
 
 /** RocketMQ's ports: clients dial listenPort, old Java clients also listenPort − 2. */
 export const DEFAULT_LISTEN_PORT = 10911;
@@ -135,143 +134,8 @@ export const BROKER_CONFIG_SCHEMA = {
     "Connections with no traffic for this long (s) are closed",
     { min: 1 },
   ),
-  // ---- store (MessageStoreConfig) ----
-  storePathRootDir: str("~/store", "Root of the store: commit log, queues, index, config/"),
-  mappedFileSizeCommitLog: int(S.mappedFileSizeCommitLog, "Size of one commit-log file, bytes", {
-    min: 4096,
-  }),
-  mappedFileSizeConsumeQueue: int(
-    S.mappedFileSizeConsumeQueue,
-    "Size of one consume-queue file, bytes (20 per message)",
-    { min: 20 },
-  ),
-  flushDiskType: oneOf(
-    ["ASYNC_FLUSH", "SYNC_FLUSH"] as const,
-    S.flushDiskType,
-    "ASYNC_FLUSH: answer once written to the OS; SYNC_FLUSH: once on disk",
-  ),
-  flushIntervalCommitLog: int(S.flushIntervalCommitLog, "ASYNC_FLUSH: sync period (ms)", {
-    min: 1,
-  }),
-  flushCommitLogLeastPages: int(
-    S.flushCommitLogLeastPages,
-    "ASYNC_FLUSH: sync only when this many 4 KiB pages are dirty...",
-    { min: 0 },
-  ),
-  flushCommitLogThoroughInterval: int(
-    S.flushCommitLogThoroughInterval,
-    "...or when this long (ms) has passed since the last sync",
-    { min: 0 },
-  ),
-  flushIntervalConsumeQueue: int(S.flushIntervalConsumeQueue, "Consume-queue sync period (ms)", {
-    min: 1,
-  }),
-  flushConsumeQueueLeastPages: int(
-    S.flushConsumeQueueLeastPages,
-    "Sync a consume queue only when this many 4 KiB pages are dirty...",
-    { min: 0 },
-  ),
-  flushConsumeQueueThoroughInterval: int(
-    S.flushConsumeQueueThoroughInterval,
-    "...or when this long (ms) has passed; the checkpoint is written then",
-    { min: 0 },
-  ),
-  syncFlushTimeout: int(
-    S.syncFlushTimeout,
-    "SYNC_FLUSH: a send not on disk within this (ms) gets FLUSH_DISK_TIMEOUT",
-    { min: 1 },
-  ),
-  fileReservedTime: int(S.fileReservedTime, "Hours commit-log files are kept", { min: 0 }),
-  deleteWhen: str(S.deleteWhen, "Hours of the day (;-separated) expired files are deleted"),
-  diskMaxUsedSpaceRatio: int(
-    S.diskMaxUsedSpaceRatio,
-    "Above this disk use (%) expired files are deleted at any hour",
-    { min: 10, max: 95 },
-  ),
-  diskSpaceCleanForciblyRatio: int(
-    S.diskSpaceCleanForciblyRatio,
-    "Above this disk use (%) files are deleted before they expire",
-    { min: 1, max: 100 },
-  ),
-  diskSpaceWarningLevelRatio: int(
-    S.diskSpaceWarningLevelRatio,
-    "Above this disk use (%) sends are refused",
-    { min: 1, max: 100 },
-  ),
-  cleanFileForciblyEnable: bool(
-    S.cleanFileForciblyEnable,
-    "Allow deleting unexpired files when the disk is nearly full",
-  ),
-  cleanResourceInterval: int(S.cleanResourceInterval, "How often (ms) retention is checked", {
-    min: 1,
-  }),
-  maxMessageSize: int(S.maxMessageSize, "Largest message body accepted, bytes", { min: 1 }),
-  checkCRCOnRecover: bool(S.checkCRCOnRecover, "Verify body CRCs when recovering after a crash"),
-  messageIndexEnable: bool(S.messageIndexEnable, "Index messages by KEYS and UNIQ_KEY"),
-  maxHashSlotNum: int(
-    S.maxHashSlotNum,
-    "Hash slots per index file (RocketMQ: 5000000; a Java broker reading these files needs ours)",
-    { min: 1 },
-  ),
-  maxIndexNum: int(S.maxIndexNum, "Entries per index file (RocketMQ: 20000000)", { min: 2 }),
-  maxMsgsNumBatch: int(S.maxMsgsNumBatch, "Most messages one key query returns", { min: 1 }),
-  defaultQueryMaxNum: int(S.defaultQueryMaxNum, "Most messages a query by UNIQ_KEY returns", {
-    min: 1,
-  }),
-  accessMessageInMemoryMaxRatio: int(
-    S.accessMessageInMemoryMaxRatio,
-    "Data within this share (%) of RAM from the end of the log counts as in memory",
-    { min: 0, max: 100 },
-  ),
-  maxTransferBytesOnMessageInMemory: int(
-    S.maxTransferBytesOnMessageInMemory,
-    "Most bytes one pull returns from memory",
-    { min: 1 },
-  ),
-  maxTransferCountOnMessageInMemory: int(
-    S.maxTransferCountOnMessageInMemory,
-    "Most messages one pull returns from memory",
-    { min: 1 },
-  ),
-  maxTransferBytesOnMessageInDisk: int(
-    S.maxTransferBytesOnMessageInDisk,
-    "Most bytes one pull returns from disk",
-    { min: 1 },
-  ),
-  maxTransferCountOnMessageInDisk: int(
-    S.maxTransferCountOnMessageInDisk,
-    "Most messages one pull returns from disk",
-    { min: 1 },
-  ),
-  messageDelayLevel: str(
-    S.messageDelayLevel,
-    "Delay of each level 1..n (units s, m, h, d; ms is rmq only, for tests)",
-  ),
-  commitLogCacheSize: int(
-    S.commitLogCacheSize,
-    "Ours: bytes of the newest commit log kept in memory for reads",
-    { min: 0 },
-  ),
-  commitLogCacheChunkSize: int(
-    S.commitLogCacheChunkSize,
-    "Ours: the commit-log cache grows in chunks of this many bytes",
-    { min: 4096 },
-  ),
-  maxPendingWriteBytes: int(
-    S.maxPendingWriteBytes,
-    "Ours: beyond this many unwritten bytes sends get SYSTEM_BUSY [PC_SYNCHRONIZED]",
-    { min: 1 },
-  ),
-  asyncAckPendingBytes: int(
-    S.asyncAckPendingBytes,
-    "Ours: ASYNC_FLUSH answers before the OS write while at most this many bytes wait (0: never)",
-    { min: 0 },
-  ),
-  memoryReleaseIdleInterval: int(
-    S.memoryReleaseIdleInterval,
-    "Ours: caches idle this long (ms) are released",
-    { min: 1 },
-  ),
+  // ---- store (MessageStoreConfig): the store's own schema ----
+  ...STORE_CONFIG_SCHEMA,
 };
 
 export type BrokerConfig = ConfigOf<typeof BROKER_CONFIG_SCHEMA>;
@@ -282,58 +146,11 @@ export function defaultBrokerConfig(): BrokerConfig {
   return defaults(BROKER_CONFIG_SCHEMA);
 }
 
-/** The store keys of the schema, in the store's own terms. */
-export const STORE_KEYS = [
-  "mappedFileSizeCommitLog",
-  "mappedFileSizeConsumeQueue",
-  "flushDiskType",
-  "flushIntervalCommitLog",
-  "flushCommitLogLeastPages",
-  "flushCommitLogThoroughInterval",
-  "flushIntervalConsumeQueue",
-  "flushConsumeQueueLeastPages",
-  "flushConsumeQueueThoroughInterval",
-  "syncFlushTimeout",
-  "fileReservedTime",
-  "deleteWhen",
-  "diskMaxUsedSpaceRatio",
-  "diskSpaceCleanForciblyRatio",
-  "diskSpaceWarningLevelRatio",
-  "cleanFileForciblyEnable",
-  "cleanResourceInterval",
-  "maxMessageSize",
-  "checkCRCOnRecover",
-  "messageIndexEnable",
-  "maxHashSlotNum",
-  "maxIndexNum",
-  "maxMsgsNumBatch",
-  "accessMessageInMemoryMaxRatio",
-  "maxTransferBytesOnMessageInMemory",
-  "maxTransferCountOnMessageInMemory",
-  "maxTransferBytesOnMessageInDisk",
-  "maxTransferCountOnMessageInDisk",
-  "messageDelayLevel",
-  "defaultQueryMaxNum",
-  "commitLogCacheSize",
-  "commitLogCacheChunkSize",
-  "maxPendingWriteBytes",
-  "asyncAckPendingBytes",
-  "memoryReleaseIdleInterval",
-] as const satisfies readonly (keyof StoreConfig & keyof BrokerConfig)[];
-
 /** The store's settings taken from a broker config (`storePathRootDir` with ~ expanded). */
 export function storeConfigOf(c: BrokerConfig): StoreConfig {
-  const out: Record<string, unknown> = { storePathRootDir: expandHome(c.storePathRootDir) };
-  for (const k of STORE_KEYS) out[k] = c[k];
-  return out as unknown as StoreConfig;
-}
-
-/** `~/x` → `$HOME/x`, as Java resolves `user.home` for its default paths. */
-export function expandHome(path: string): string {
-  if (path !== "~" && !path.startsWith("~/")) return path;
-  const home = Deno.env.get("HOME") ?? Deno.env.get("USERPROFILE");
-  if (!home) throw new Error(`Cannot resolve ${path}: HOME is not set`);
-  return home + path.slice(1);
+  const s = pickStoreConfig(c);
+  s.storePathRootDir = expandHome(s.storePathRootDir);
+  return s;
 }
 
 /** The address advertised to clients: brokerIP1, else the bind address, else a local one. */

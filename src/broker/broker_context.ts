@@ -1,17 +1,23 @@
 /**
  * What request processors work on: the broker's config and identity, its store and topic
- * table, and the hooks through which later parts of the broker (the consume path: consumer
- * manager, offsets, subscription groups, retries, delayed delivery) plug into what is here.
+ * table (BrokerContext), and the services broker.ts builds and wires (BrokerServices). Each
+ * processor set takes the context and, by argument, only the services it uses.
  */
 import type { SocketAddress } from "../common/message/socket_address.ts";
-import type { Channel } from "../remoting/channel.ts";
-import type { RemotingCommand } from "../remoting/command.ts";
 import type { DataVersion } from "../remoting/body/data_version.ts";
-import type { HeaderOf } from "../remoting/header.ts";
+import type { HeaderOf } from "../remoting/header_codec.ts";
 import type { SendMessageRequestHeader } from "../remoting/headers.ts";
-import type { MessageInput, MessageStore } from "../store/message_store.ts";
+import type { MessageStore } from "../store/message_store.ts";
 import type { BrokerConfig } from "./broker_config.ts";
+import type { ConsumerManager } from "./consumer_manager.ts";
+import type { ConsumerOffsetManager } from "./consumer_offset_manager.ts";
 import type { SendFlowControl } from "./flow_control.ts";
+import type { ProducerManager } from "./producer_manager.ts";
+import type { PullRequestHoldService } from "./pull_request_hold_service.ts";
+import type { RebalanceLockManager } from "./rebalance_lock_manager.ts";
+import type { ScheduleMessageService } from "./schedule_message_service.ts";
+import type { SubscriptionCache } from "./consumer_subscription.ts";
+import type { SubscriptionGroupManager } from "./subscription_group_manager.ts";
 import type { TopicConfigManager } from "./topic_config_manager.ts";
 import type { SystemTopics } from "./topic_validator.ts";
 
@@ -24,26 +30,30 @@ export interface Refusal {
   remark: string;
 }
 
-/**
- * §3.2 step 4, for a send to a `%RETRY%<group>` topic (the consume path installs it): may
- * refuse the send (SUBSCRIPTION_GROUP_NOT_EXIST, NO_PERMISSION …) or redirect the message in
- * place (topic `%DLQ%<group>`, queue 0, once reconsumeTimes reaches maxReconsumeTimes).
- * `request.version` decides whether header `maxReconsumeTimes` counts (≥ V3_4_9).
- */
-export type RetrySendHook = (
-  msg: MessageInput,
-  header: SendHeader,
-  request: RemotingCommand,
-) => Refusal | undefined | Promise<Refusal | undefined>;
-
-/** Points in the send path other parts of the broker hook into. */
-export interface SendHooks {
-  retryTopic?: RetrySendHook;
+/** The services of a broker, built once per start in broker.ts. */
+export interface BrokerServices {
+  /** Consumer groups' settings (config/subscriptionGroup.json). */
+  readonly subscriptionGroups: SubscriptionGroupManager;
+  /** Committed offsets (config/consumerOffset.json). */
+  readonly consumerOffsets: ConsumerOffsetManager;
+  /** Connected consumers by group, from heartbeats. */
+  readonly consumers: ConsumerManager;
+  /** Connected producers by group, from heartbeats. */
+  readonly producers: ProducerManager;
+  /** Orderly consumers' queue locks. */
+  readonly locks: RebalanceLockManager;
+  /** Pulls held until their queue grows (long polling). */
+  readonly holds: PullRequestHoldService;
+  /** Delivery of delayed messages (config/delayOffset.json). */
+  readonly schedule: ScheduleMessageService;
+  /** Parsed pull expressions of clients that send theirs with every pull. */
+  readonly subscriptions: SubscriptionCache;
 }
 
 /**
- * Something with a lifecycle that a processor set adds with `addService` (a consumer
- * manager's expiry scan, an offset table flushed every 5 s, a long-poll hold service …).
+ * Something with a lifecycle broker.ts runs with the broker: loaded before the servers listen,
+ * started once they do, told before in-flight requests are drained, shut down before the
+ * store closes (in reverse order).
  */
 export interface BrokerService {
   readonly name: string;
@@ -56,10 +66,7 @@ export interface BrokerService {
    * anything held open (suspended long polls) now so the wait is short.
    */
   beforeDrain?(): void | Promise<void>;
-  /**
-   * Stops timers and persists state; runs after in-flight requests finished and before the
-   * store closes. Services stop in the reverse order of their adding.
-   */
+  /** Stops timers and persists state; runs after in-flight requests finished. */
   shutdown?(): Promise<void>;
 }
 
@@ -78,23 +85,12 @@ export interface BrokerContext {
   readonly store: MessageStore;
   readonly topicConfigManager: TopicConfigManager;
   readonly systemTopics: SystemTopics;
-  readonly sendHooks: SendHooks;
   readonly sendFlowControl: SendFlowControl;
   /** ms since the epoch the broker started accepting sends (0 before). */
   readonly startAcceptSendRequestTimeStamp: number;
   readonly bootTimestamp: number;
   /** Version of the config, bumped by UPDATE_BROKER_CONFIG (GET_BROKER_CONFIG's header). */
   readonly configDataVersion: DataVersion;
-  /**
-   * Adds a service; it is loaded, started and shut down with the broker. Call it from a
-   * processor-set factory (those run at start, before services load).
-   */
-  addService(service: BrokerService): void;
-  /**
-   * Calls `listener` whenever a client connection (on any of the broker's ports) closes, for
-   * whatever reason: consumer and producer tables drop it, held pulls for it are forgotten.
-   */
-  onChannelClose(listener: (channel: Channel) => void): void;
   /** Registers with every name server now (after a topic change); never rejects. */
   registerBrokerAll(): Promise<void>;
   /** Applies already-parsed config values (UPDATE_BROKER_CONFIG). */

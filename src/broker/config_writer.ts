@@ -1,24 +1,34 @@
 /**
- * Writes one of the broker's `config/*.json` files (config_file.ts: tmp, sync, rename, `.bak`)
- * from a table that changes often: calls made while a write runs share one more write after it,
- * so a burst of changes costs two writes and the file always ends with the latest state.
+ * One of the broker's `config/*.json` files, kept from a table that changes often: written
+ * whole through an AtomicFile (tmp, sync, rename, `.bak`), where calls made while a write runs
+ * share one more write after it, so a burst of changes costs two writes and the file always
+ * ends with the latest state.
  */
+import { AtomicFile, type LoadedFile } from "../common/atomic_file.ts";
 import { errorMessage } from "../common/errors.ts";
 import { logger } from "../common/log.ts";
-import { writeConfigFile } from "../store/config_file.ts";
 
 const log = logger("broker");
 
 export class ConfigWriter {
-  readonly path: string;
+  readonly #file: AtomicFile;
   readonly #render: () => string;
   #writing: Promise<void> | undefined;
   #again = false;
 
   /** `render` gives the file's text at the time of each write. */
   constructor(path: string, render: () => string) {
-    this.path = path;
+    this.#file = new AtomicFile(path);
     this.#render = render;
+  }
+
+  get path(): string {
+    return this.#file.path;
+  }
+
+  /** Reads the file (or its `.bak`) with `parse`; undefined when neither gives a value. */
+  load<T>(parse: (text: string) => T): Promise<LoadedFile<T> | undefined> {
+    return this.#file.load(parse);
   }
 
   /** Writes the file soon; resolves once a write that started after this call is done. Never rejects. */
@@ -31,7 +41,7 @@ export class ConfigWriter {
       do {
         this.#again = false;
         try {
-          await writeConfigFile(this.path, this.#render());
+          await this.#file.write(this.#render());
         } catch (e) {
           // The next change, timer tick or shutdown writes again.
           log.error("Cannot write {path}: {error}", { path: this.path, error: errorMessage(e) });

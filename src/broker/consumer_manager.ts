@@ -15,9 +15,14 @@ import {
 } from "../remoting/body/heartbeat_data.ts";
 import type { Channel } from "../remoting/channel.ts";
 import type { ClientChannelInfo } from "./client_channel.ts";
-import type { Subscription } from "./subscription.ts";
+import type { Subscription } from "./consumer_subscription.ts";
 
 const log = logger("broker");
+
+/** How often silent clients are looked for: every 10 s, sooner when the timeout is shorter. */
+export function clientScanInterval(channelExpiredTimeout: number): number {
+  return Math.min(10_000, Math.max(50, Math.floor(channelExpiredTimeout / 2)));
+}
 
 /** Called with a group and the connections of its members after its membership changed. */
 export type ConsumerIdsChangedListener = (group: string, channels: Channel[]) => void;

@@ -12,7 +12,6 @@ import {
   consumerOffsetTableToJson,
   TOPIC_GROUP_SEPARATOR,
 } from "../remoting/body/consumer_offset.ts";
-import { loadConfigFile } from "../store/config_file.ts";
 import { ConfigWriter } from "./config_writer.ts";
 
 const log = logger("broker");
@@ -39,8 +38,7 @@ export class ConsumerOffsetManager {
 
   /** Loads consumerOffset.json (or its .bak); a missing file is a fresh broker. */
   async load(): Promise<void> {
-    const loaded = await loadConfigFile(
-      this.#writer.path,
+    const loaded = await this.#writer.load(
       (text) => consumerOffsetTableFromJson(parseFastJson(text)),
     );
     if (!loaded) return;

@@ -10,7 +10,7 @@ import { logger } from "../common/log.ts";
 import { backgroundInterval, type Timer } from "../common/timer.ts";
 import type { RemotingClient } from "../remoting/client.ts";
 import { createRequest, type RemotingCommand } from "../remoting/command.ts";
-import { encodeHeader } from "../remoting/header.ts";
+import { encodeHeader } from "../remoting/header_codec.ts";
 import { RegisterBrokerRequestHeader, UnregisterBrokerRequestHeader } from "../remoting/headers.ts";
 import { encodeRegisterBrokerBody } from "../remoting/body/register_broker_body.ts";
 import type { TopicConfigSerializeWrapper } from "../remoting/body/topic_config.ts";

@@ -22,7 +22,6 @@ import {
   delayOffsetTableFromJson,
   delayOffsetTableToJson,
 } from "../remoting/body/consumer_offset.ts";
-import { loadConfigFile } from "../store/config_file.ts";
 import {
   type MessageInput,
   type MessageStore,
@@ -93,8 +92,7 @@ export class ScheduleMessageService {
 
   /** Loads delayOffset.json (or its .bak). Levels it does not name start at 0. */
   async load(): Promise<void> {
-    const loaded = await loadConfigFile(
-      this.#writer.path,
+    const loaded = await this.#writer.load(
       (text) => delayOffsetTableFromJson(parseFastJson(text)),
     );
     if (!loaded) return;

@@ -18,7 +18,6 @@ import {
   subscriptionGroupWrapperFromJson,
   subscriptionGroupWrapperToJson,
 } from "../remoting/body/subscription_group_config.ts";
-import { loadConfigFile } from "../store/config_file.ts";
 import { ConfigWriter } from "./config_writer.ts";
 
 const log = logger("broker");
@@ -61,8 +60,7 @@ export class SubscriptionGroupManager {
 
   /** Loads subscriptionGroup.json (or its .bak) over the built-in groups. */
   async load(): Promise<void> {
-    const loaded = await loadConfigFile(
-      this.#writer.path,
+    const loaded = await this.#writer.load(
       (text) => subscriptionGroupWrapperFromJson(parseFastJson(text)),
     );
     if (!loaded) return;

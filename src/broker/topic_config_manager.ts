@@ -23,8 +23,7 @@ import {
   topicConfigWrapperToJson,
   TopicSysFlag,
 } from "../remoting/body/topic_config.ts";
-import { isRetryTopic } from "../remoting/subscription.ts";
-import { loadConfigFile } from "../store/config_file.ts";
+import { isRetryTopic } from "../remoting/group_topics.ts";
 import { ConfigWriter } from "./config_writer.ts";
 import { REPLY_TOPIC_POSTFIX, SystemTopic } from "./topic_validator.ts";
 
@@ -74,8 +73,7 @@ export class TopicConfigManager {
 
   /** Loads topics.json (or its .bak) over the system topics; a missing file is a fresh broker. */
   async load(): Promise<void> {
-    const loaded = await loadConfigFile(
-      this.path,
+    const loaded = await this.#writer.load(
       (text) => topicConfigWrapperFromJson(parseFastJson(text)),
     );
     if (!loaded) return;

@@ -12,7 +12,7 @@ import { errorMessage } from "../common/errors.ts";
 import { logger } from "../common/log.ts";
 import { decodeResetOffsetBody } from "../remoting/body/reset_offset_body.ts";
 import { createResponse, type RemotingCommand } from "../remoting/command.ts";
-import { decodeHeader } from "../remoting/header.ts";
+import { decodeHeader } from "../remoting/header_codec.ts";
 import {
   ConsumeMessageDirectlyResultRequestHeader,
   ConsumerGroupRequestHeader,

@@ -8,7 +8,7 @@ import { type BatchItem, encodeBatch } from "../common/message/batch_codec.ts";
 import { KEY_SEPARATOR, MessageConst } from "../common/message/message_const.ts";
 import { NAME_VALUE_SEPARATOR, PROPERTY_SEPARATOR } from "../common/message/properties.ts";
 import { MessageSysFlag } from "../common/message/sys_flag.ts";
-import { isRetryTopic } from "../remoting/subscription.ts";
+import { isRetryTopic } from "../remoting/group_topics.ts";
 import { checkBodyLength, checkPropertiesLength, checkTopic } from "./validators.ts";
 
 /**

@@ -13,7 +13,7 @@ import {
   encodeHeader,
   type HeaderOf,
   type HeaderSchema,
-} from "../remoting/header.ts";
+} from "../remoting/header_codec.ts";
 import {
   ConsumerGroupRequestHeader,
   ConsumerSendMsgBackRequestHeader,

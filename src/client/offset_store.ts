@@ -8,9 +8,12 @@
  * - LocalFileOffsetStore (broadcasting): every consumer keeps its own in
  *   `<dir>/<clientId>/<group>/offsets.json` (dir default `~/.rocketmq_offsets`), written as
  *   Java writes it: `{"offsetTable":{{"brokerName":"b","queueId":0,"topic":"T"}:12}}` (the
- *   shape of ResetOffsetBody), through a temp file, the previous one kept as `.bak`.
+ *   shape of ResetOffsetBody), whole through an AtomicFile (the previous one kept as `.bak`).
  */
+import { AtomicFile } from "../common/atomic_file.ts";
+import { textEncoder } from "../common/bytes.ts";
 import { errorMessage } from "../common/errors.ts";
+import { homeDir } from "../common/home.ts";
 import { logger } from "../common/log.ts";
 import {
   decodeResetOffsetBody,
@@ -159,20 +162,21 @@ export class RemoteBrokerOffsetStore extends MemoryOffsetTable implements Offset
 
 /** Java's default directory for broadcasting offsets (rocketmq.client.localOffsetStoreDir). */
 export function defaultLocalOffsetStoreDir(): string {
-  const home = Deno.env.get("HOME") ?? Deno.env.get("USERPROFILE") ?? ".";
-  return `${home}/.rocketmq_offsets`;
+  return `${homeDir() ?? "."}/.rocketmq_offsets`;
 }
 
 /** Offsets in a local file (BROADCASTING). */
 export class LocalFileOffsetStore extends MemoryOffsetTable implements OffsetStore {
   /** `<dir>/<clientId>/<group>/offsets.json`. */
   readonly path: string;
+  readonly #file: AtomicFile;
   /** What the file held when last read or written. */
   #persisted = new Map<string, Entry>();
 
   constructor(dir: string, clientId: string, group: string) {
     super();
     this.path = `${dir}/${clientId}/${group}/offsets.json`;
+    this.#file = new AtomicFile(this.path);
   }
 
   async load(): Promise<void> {
@@ -209,41 +213,20 @@ export class LocalFileOffsetStore extends MemoryOffsetTable implements OffsetSto
 
   /** The file's table (the `.bak` copy when the file is missing or unreadable). */
   async #read(): Promise<Map<string, Entry>> {
-    for (const path of [this.path, `${this.path}.bak`]) {
-      let bytes: Uint8Array;
-      try {
-        bytes = await Deno.readFile(path);
-      } catch (e) {
-        if (e instanceof Deno.errors.NotFound) continue;
-        throw e;
+    const loaded = await this.#file.load((text) => {
+      const out = new Map<string, Entry>();
+      for (const [mq, offset] of decodeResetOffsetBody(textEncoder.encode(text))) {
+        out.set(messageQueueKey(mq), { mq, offset });
       }
-      try {
-        const out = new Map<string, Entry>();
-        for (const [mq, offset] of decodeResetOffsetBody(bytes)) {
-          out.set(messageQueueKey(mq), { mq, offset });
-        }
-        return out;
-      } catch (e) {
-        log.warn("Cannot parse {path}: {error}", { path, error: errorMessage(e) });
-      }
-    }
-    return new Map();
+      return out;
+    });
+    return loaded?.value ?? new Map();
   }
 
   async #write(): Promise<void> {
     const body = encodeResetOffsetBody([...this.#persisted.values()].map((e) => [e.mq, e.offset]));
-    const dir = this.path.slice(0, this.path.lastIndexOf("/"));
     try {
-      await Deno.mkdir(dir, { recursive: true });
-      const tmp = `${this.path}.tmp`;
-      await Deno.writeFile(tmp, body);
-      try {
-        await Deno.copyFile(this.path, `${this.path}.bak`);
-      } catch (e) {
-        // The first write has no previous file to keep.
-        if (!(e instanceof Deno.errors.NotFound)) throw e;
-      }
-      await Deno.rename(tmp, this.path);
+      await this.#file.write(body);
     } catch (e) {
       log.warn("Cannot write offsets to {path}: {error}", {
         path: this.path,

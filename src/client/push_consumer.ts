@@ -29,7 +29,7 @@ import {
 } from "../remoting/body/heartbeat_data.ts";
 import { type MessageQueue, messageQueueKey } from "../remoting/body/message_queue.ts";
 import { ResponseCode } from "../remoting/response_code.ts";
-import { isRetryTopic, retryTopic } from "../remoting/subscription.ts";
+import { isRetryTopic, retryTopic } from "../remoting/group_topics.ts";
 import { ROCKETMQ_VERSION_NAME } from "../version.ts";
 import {
   allocateMessageQueueAveragely,

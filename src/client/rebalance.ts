@@ -18,7 +18,7 @@ import {
   type MessageQueue,
   messageQueueKey,
 } from "../remoting/body/message_queue.ts";
-import { isRetryTopic } from "../remoting/subscription.ts";
+import { isRetryTopic } from "../remoting/group_topics.ts";
 import type { AllocateMessageQueueStrategy } from "./allocate_strategy.ts";
 import type { ClientInstance } from "./client_instance.ts";
 import { ProcessQueue } from "./process_queue.ts";

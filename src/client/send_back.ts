@@ -11,7 +11,7 @@ import { MessageConst } from "../common/message/message_const.ts";
 import { getProperty, removeProperty, setProperty } from "../common/message/properties.ts";
 import { MessageSysFlag } from "../common/message/sys_flag.ts";
 import { CLIENT_INNER_PRODUCER_GROUP } from "../remoting/body/heartbeat_data.ts";
-import { retryTopic } from "../remoting/subscription.ts";
+import { retryTopic } from "../remoting/group_topics.ts";
 import type { ClientInstance } from "./client_instance.ts";
 import { MQClientError } from "./errors.ts";
 import type { ReceivedMessage } from "./message_ext.ts";

@@ -2,10 +2,10 @@
  * A consumer's subscriptions on the client side: TAG expressions checked more strictly than the
  * broker reads them (an expression must name a tag or be `*`), and the exact-tag check the
  * client applies after the broker's hash filter (REMOTING.md §3.3, §3.5). The FilterAPI parsing
- * itself is shared with the broker (src/remoting/subscription.ts).
+ * itself is shared with the broker (src/remoting/filter_api.ts).
  */
 import { ExpressionType, SUB_ALL, type SubscriptionData } from "../remoting/body/heartbeat_data.ts";
-import { buildSubscriptionData as buildFilterData, splitTags } from "../remoting/subscription.ts";
+import { buildSubscriptionData as buildFilterData, splitTags } from "../remoting/filter_api.ts";
 
 /**
  * The tags of a TAG expression: split on `||`, trimmed, empty and repeated ones dropped; `*`

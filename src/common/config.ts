@@ -1,4 +1,4 @@
-import { parse as parseToml } from "@std/toml";
+import { parse as parseToml } from "smol-toml";
 import { UsageError } from "./errors.ts";
 
 /**
@@ -11,6 +11,11 @@ export interface KeySpec<T> {
   readonly kind: string;
   readonly default: T;
   readonly doc: string;
+  /** Integers: the smallest and largest value accepted. */
+  readonly min?: number;
+  readonly max?: number;
+  /** Choices: every value accepted. */
+  readonly values?: readonly string[];
   parse(raw: unknown, key: string): T;
 }
 
@@ -44,6 +49,8 @@ export function int(
     kind: "integer",
     default: def,
     doc,
+    min,
+    max,
     parse(raw, key) {
       const n = typeof raw === "number"
         ? raw
@@ -101,6 +108,7 @@ export function oneOf<const V extends string>(
     kind: values.join("|"),
     default: def,
     doc,
+    values,
     parse(raw, key) {
       if (typeof raw === "string" && (values as readonly string[]).includes(raw)) return raw as V;
       throw bad(key, raw, values.join(" or "));

@@ -1,11 +1,12 @@
 /**
  * The name server's KV config (RocketMQ's KVConfigManager): namespace → key → value, kept in
- * memory and written to one JSON file after every change.
+ * memory and written whole to one JSON file after every change (atomic_file.ts: tmp, sync,
+ * rename, the previous version kept as `.bak`).
  *
  * File shape (compact fastjson):
  *   {"configTable":{"<namespace>":{"<key>":"<value>"}}}
  */
-import { dirname } from "node:path";
+import { AtomicFile } from "../common/atomic_file.ts";
 import {
   asObject,
   asString,
@@ -24,11 +25,13 @@ const log = logger("namesrv");
 export class KVConfigStore {
   readonly path: string;
   readonly #table = new Map<string, Map<string, string>>();
-  /** Writes run one after another; each writes the table as it is when it starts. */
+  readonly #file: AtomicFile;
+  /** The last write asked for (writes run one after another, each with the table of its call). */
   #writes: Promise<void> = Promise.resolve();
 
   constructor(path: string) {
     this.path = path;
+    this.#file = new AtomicFile(path);
   }
 
   /** Reads the file if there is one; a file that cannot be parsed is an error, not an empty table. */
@@ -108,22 +111,12 @@ export class KVConfigStore {
   }
 
   #persist(): Promise<void> {
-    const write = this.#writes.catch(() => {
-      // An earlier failed write was reported to its own caller; this write starts afresh.
-    }).then(() => this.#writeFile());
-    this.#writes = write;
-    return write;
-  }
-
-  async #writeFile(): Promise<void> {
     const json = {
       configTable: stringMap(
         [...this.#table].map(([ns, t]) => [ns, stringMap(t)]),
       ),
     };
-    const tmp = `${this.path}.tmp`;
-    await Deno.mkdir(dirname(this.path), { recursive: true });
-    await Deno.writeTextFile(tmp, stringifyFastJson(json));
-    await Deno.rename(tmp, this.path);
+    this.#writes = this.#file.write(stringifyFastJson(json));
+    return this.#writes;
   }
 }

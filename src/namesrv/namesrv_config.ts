@@ -47,11 +47,3 @@ export const NAMESRV_CONFIG_TITLE =
 export function defaultNamesrvConfig(): NamesrvConfig {
   return defaults(NAMESRV_CONFIG_SCHEMA);
 }
-
-/** `~/x` → `$HOME/x` (Java resolves `user.home` the same way for its default paths). */
-export function expandHome(path: string): string {
-  if (path !== "~" && !path.startsWith("~/")) return path;
-  const home = Deno.env.get("HOME") ?? Deno.env.get("USERPROFILE");
-  if (!home) throw new Error(`Cannot resolve ${path}: HOME is not set`);
-  return home + path.slice(1);
-}

@@ -2,7 +2,7 @@
  * Every custom header rmq reads or writes, with RocketMQ's field names and not-null marks
  * (REMOTING.md §3). One place, so a processor never spells a header key by hand.
  */
-import type { FieldSpec, HeaderSchema } from "./header.ts";
+import type { FieldSpec, HeaderSchema } from "./header_codec.ts";
 
 const S = { type: "string" } as const satisfies FieldSpec;
 const S1 = { type: "string", required: true } as const satisfies FieldSpec;

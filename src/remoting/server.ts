@@ -3,7 +3,7 @@ import { type Logger, logger } from "../common/log.ts";
 import { backgroundInterval, type Timer } from "../common/timer.ts";
 import { Channel } from "./channel.ts";
 import { createResponse, type RemotingCommand } from "./command.ts";
-import { HeaderError } from "./header.ts";
+import { HeaderError } from "./header_codec.ts";
 import { ResponseCode } from "./response_code.ts";
 
 /**

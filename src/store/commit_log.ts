@@ -14,14 +14,22 @@
  * under SYNC_FLUSH it runs as soon as a put waits for it, so every put that arrived while the
  * previous sync was running shares the next one (group commit).
  */
-import { BLANK_MAGIC, RecordPos, writeMessageRecord } from "../common/message/message_codec.ts";
-import { MESSAGE_MAGIC_V1, MESSAGE_MAGIC_V2 } from "../common/message/message_codec.ts";
-import { storeTimestampPos } from "../common/message/message_codec.ts";
+import {
+  BLANK_MAGIC,
+  bodyLengthPos,
+  MESSAGE_MAGIC_V1,
+  MESSAGE_MAGIC_V2,
+  MIN_RECORD_SIZE,
+  RecordPos,
+  STORE_TIMESTAMP_HEAD_BYTES,
+  storeTimestampPos,
+  writeMessageRecord,
+} from "../common/message/message_codec.ts";
 import { dataView, readInt64 } from "../common/bytes.ts";
 import { maskedCrc32 } from "../common/crc32.ts";
-import { MessageSysFlag } from "../common/message/sys_flag.ts";
 import { errorMessage } from "../common/errors.ts";
 import { logger } from "../common/log.ts";
+import type { FileHandles } from "./file_handles.ts";
 import { HotCache } from "./hot_cache.ts";
 import { fileNameToOffset, offsetToFileName, SegmentFile } from "./segment_file.ts";
 import type { StoreConfig } from "./store_config.ts";
@@ -33,8 +41,6 @@ const log = logger("store");
 
 /** Room a segment must keep after a record for the blank record's size and magic. */
 export const END_FILE_MIN_BLANK_LENGTH = 8;
-/** Smallest possible V1 record (empty body, topic and properties). */
-export const MIN_RECORD_SIZE = 91;
 const PAGE_SIZE = 4096;
 const RETRY_AFTER_ERROR_MS = 1000;
 /**
@@ -65,6 +71,7 @@ export class CommitLog {
   readonly segmentSize: number;
   readonly #config: StoreConfig;
   readonly #events: CommitLogEvents;
+  readonly #handles: FileHandles;
   readonly #cache: HotCache;
   #segments: SegmentFile[] = [];
 
@@ -90,11 +97,12 @@ export class CommitLog {
   #closing = false;
   #ioError: string | undefined;
 
-  constructor(dir: string, config: StoreConfig, events: CommitLogEvents) {
+  constructor(dir: string, config: StoreConfig, events: CommitLogEvents, handles: FileHandles) {
     this.dir = dir;
     this.segmentSize = config.mappedFileSizeCommitLog;
     this.#config = config;
     this.#events = events;
+    this.#handles = handles;
     this.#cache = new HotCache(config.commitLogCacheSize, config.commitLogCacheChunkSize);
   }
 
@@ -111,7 +119,7 @@ export class CommitLog {
             `mappedFileSizeCommitLog ${this.segmentSize}`,
         );
       }
-      found.push(SegmentFile.open(`${this.dir}/${e.name}`, start, this.segmentSize));
+      found.push(SegmentFile.open(`${this.dir}/${e.name}`, start, this.segmentSize, this.#handles));
     }
     found.sort((a, b) => a.start - b.start);
     this.#segments = found;
@@ -224,7 +232,12 @@ export class CommitLog {
     if (!last || last.start < start) {
       try {
         this.#segments.push(
-          SegmentFile.create(`${this.dir}/${offsetToFileName(start)}`, start, this.segmentSize),
+          SegmentFile.create(
+            `${this.dir}/${offsetToFileName(start)}`,
+            start,
+            this.segmentSize,
+            this.#handles,
+          ),
         );
       } catch (e) {
         log.error("Cannot create commit-log segment at {start}: {error}", {
@@ -521,10 +534,9 @@ export class CommitLog {
 
   /** Store time of the record at `pos`, or -1. */
   pickupStoreTimestamp(pos: number, size: number): number {
-    const n = Math.min(size, 80);
-    if (n < 76) return -1;
-    const head = new Uint8Array(n);
-    if (!this.read(pos, n, head)) return -1;
+    if (size < STORE_TIMESTAMP_HEAD_BYTES) return -1;
+    const head = new Uint8Array(STORE_TIMESTAMP_HEAD_BYTES);
+    if (!this.read(pos, head.length, head)) return -1;
     const v = dataView(head);
     return readInt64(v, storeTimestampPos(v.getInt32(RecordPos.SYS_FLAG)));
   }
@@ -583,9 +595,7 @@ export function isIntactRecord(bytes: Uint8Array, pos: number, size: number): bo
   const magic = v.getInt32(RecordPos.MAGIC);
   if (v.getInt32(RecordPos.TOTAL_SIZE) !== size) return false;
   if (magic !== MESSAGE_MAGIC_V1 && magic !== MESSAGE_MAGIC_V2) return false;
-  const sysFlag = v.getInt32(RecordPos.SYS_FLAG);
-  const bodyLenPos = storeTimestampPos(sysFlag) + 8 +
-    (sysFlag & MessageSysFlag.STOREHOST_V6 ? 20 : 8) + 12;
+  const bodyLenPos = bodyLengthPos(v.getInt32(RecordPos.SYS_FLAG));
   if (bodyLenPos + 4 > size) return false;
   const bodyLen = v.getInt32(bodyLenPos);
   if (bodyLen < 0 || bodyLenPos + 4 + bodyLen > size) return false;

@@ -18,21 +18,26 @@
  * OS (dispatch), one write per queue per dispatch pass, so a reader never sees an entry whose
  * record is not written.
  */
-import { dataView, readInt64, writeInt64 } from "../common/bytes.ts";
+import { readInt64, writeInt64 } from "../common/bytes.ts";
 import { errorMessage } from "../common/errors.ts";
 import { logger } from "../common/log.ts";
-import { CQ_STORE_UNIT_SIZE } from "./store_config.ts";
+import type { FileHandles } from "./file_handles.ts";
 import { fileNameToOffset, offsetToFileName, SegmentFile } from "./segment_file.ts";
 import type { QueueEntry } from "./store_types.ts";
 
 const log = logger("store");
 
+/** Bytes of one consume-queue entry: commit-log offset (8), size (4), tags code (8). */
+export const CQ_STORE_UNIT_SIZE = 20;
 export const CqEntryPos = { COMMIT_LOG_OFFSET: 0, SIZE: 8, TAGS_CODE: 12 } as const;
 /** Size field of a gap filler entry. */
 export const FILLER_SIZE = 0x7fffffff;
 const PAGE_SIZE = 4096;
 /** Append buffers larger than this are dropped after each write instead of kept for reuse. */
 const KEEP_BUFFER_BYTES = 4096;
+/** Entries a cursor reads at first, and then per read once a scan goes on. */
+const CURSOR_FIRST_READ = 256;
+const CURSOR_NEXT_READ = 1024;
 
 export function encodeCqEntry(
   dst: Uint8Array,
@@ -58,17 +63,91 @@ export function decodeCqEntry(bytes: Uint8Array, pos: number, offset: number): Q
   };
 }
 
+/**
+ * Walks a queue's written entries from an offset, within the file holding it (RocketMQ's
+ * CqUnit iteration). The current entry's fields are plain properties, refilled by each
+ * next(), so a scan of thousands of entries (a pull's filter scan) allocates no object per
+ * entry; entries are read from the file in blocks.
+ *
+ * @example
+ * ```ts
+ * const c = cq.cursor(from, 32);
+ * while (c?.next()) console.log(c.offset, c.commitLogOffset, c.size, c.tagsCode);
+ * ```
+ */
+export class CqEntryCursor {
+  /** Logical offset of the current entry. */
+  offset: number;
+  commitLogOffset = 0;
+  size = 0;
+  tagsCode = 0;
+  readonly #cq: ConsumeQueue;
+  readonly #max: number;
+  readonly #fileEnd: number;
+  #block: Uint8Array;
+  #view: DataView;
+  #blockStart: number;
+  #pos = -CQ_STORE_UNIT_SIZE;
+  #taken = 0;
+
+  /** Use ConsumeQueue.cursor(). */
+  constructor(cq: ConsumeQueue, from: number, max: number, first: Uint8Array) {
+    this.#cq = cq;
+    this.#max = max;
+    this.#fileEnd = cq.rollNextFile(from);
+    this.offset = from - 1;
+    this.#blockStart = from;
+    this.#block = first;
+    this.#view = new DataView(first.buffer, first.byteOffset, first.byteLength);
+  }
+
+  /** Moves to the next entry; false when `max` entries were read or the file or data ends. */
+  next(): boolean {
+    if (this.#taken >= this.#max) return false;
+    let pos = this.#pos + CQ_STORE_UNIT_SIZE;
+    if (pos >= this.#block.length) {
+      const from = this.#blockStart + this.#block.length / CQ_STORE_UNIT_SIZE;
+      if (from >= this.#fileEnd) return false;
+      const block = this.#cq.readEntries(from, Math.min(this.#max - this.#taken, CURSOR_NEXT_READ));
+      if (!block || block.length === 0) return false;
+      this.#block = block;
+      this.#view = new DataView(block.buffer, block.byteOffset, block.byteLength);
+      this.#blockStart = from;
+      pos = 0;
+    }
+    const v = this.#view;
+    this.#pos = pos;
+    this.#taken++;
+    this.offset++;
+    this.commitLogOffset = readInt64(v, pos + CqEntryPos.COMMIT_LOG_OFFSET);
+    this.size = v.getInt32(pos + CqEntryPos.SIZE);
+    this.tagsCode = readInt64(v, pos + CqEntryPos.TAGS_CODE);
+    return true;
+  }
+
+  /** The current entry as an object. */
+  entry(): QueueEntry {
+    return {
+      offset: this.offset,
+      commitLogOffset: this.commitLogOffset,
+      size: this.size,
+      tagsCode: this.tagsCode,
+    };
+  }
+}
+
 export class ConsumeQueue {
   readonly topic: string;
   readonly queueId: number;
   readonly dir: string;
   readonly fileSize: number;
-  /** The next queue offset a put assigns (the store's topicQueueTable entry). */
-  nextOffset = 0;
+  readonly #handles: FileHandles;
   /** When this queue last received an entry (ms), for idle memory release. */
   lastPutAt = 0;
 
   #files: SegmentFile[] = [];
+  /** The next queue offset a put assigns (the store's topicQueueTable entry). */
+  #nextOffset = 0;
   #minOffset = 0;
   /** End including entries still in the append buffer. */
   #maxOffset = 0;
@@ -82,11 +161,18 @@ export class ConsumeQueue {
   #warned = 0;
   #destroyed = false;
 
-  constructor(root: string, topic: string, queueId: number, fileSize: number) {
+  constructor(
+    root: string,
+    topic: string,
+    queueId: number,
+    fileSize: number,
+    handles: FileHandles,
+  ) {
     this.topic = topic;
     this.queueId = queueId;
     this.dir = `${root}/${topic}/${queueId}`;
     this.fileSize = fileSize;
+    this.#handles = handles;
   }
 
   get entriesPerFile(): number {
@@ -104,6 +190,27 @@ export class ConsumeQueue {
 
   get files(): readonly SegmentFile[] {
     return this.#files;
+  }
+
+  /** The queue offset the next put gets. */
+  get nextOffset(): number {
+    return this.#nextOffset;
+  }
+
+  /**
+   * Takes `count` consecutive queue offsets for messages about to be appended and returns the
+   * first. Offsets are given out at put time, in the same synchronous step as the append, so
+   * commit-log order and queue order agree.
+   */
+  assignOffsets(count: number): number {
+    const first = this.#nextOffset;
+    this.#nextOffset += count;
+    return first;
+  }
+
+  /** Puts continue after the last entry (once recovery has replayed or cut entries). */
+  syncNextOffset(): void {
+    this.#nextOffset = this.#maxOffset;
   }
 
   /** Opens the files on disk and finds where the written entries end. */
@@ -124,7 +231,7 @@ export class ConsumeQueue {
             `mappedFileSizeConsumeQueue ${this.fileSize}`,
         );
       }
-      files.push(SegmentFile.open(`${this.dir}/${name}`, start, this.fileSize));
+      files.push(SegmentFile.open(`${this.dir}/${name}`, start, this.fileSize, this.#handles));
     }
     files.sort((a, b) => a.start - b.start);
     this.#files = files;
@@ -139,10 +246,10 @@ export class ConsumeQueue {
     while (lo < hi) {
       const mid = Math.floor((lo + hi) / 2);
       last.readSync(mid * CQ_STORE_UNIT_SIZE - last.start, probe);
-      if (dataView(probe).getInt32(CqEntryPos.SIZE) === 0) hi = mid;
+      if (decodeCqEntry(probe, 0, mid).size === 0) hi = mid;
       else lo = mid + 1;
     }
-    this.#maxOffset = this.#writtenMax = this.nextOffset = lo;
+    this.#maxOffset = this.#writtenMax = this.#nextOffset = lo;
   }
 
   /**
@@ -276,7 +383,12 @@ export class ConsumeQueue {
     if (!create) return undefined;
     const start = bytePos - (bytePos % this.fileSize);
     Deno.mkdirSync(this.dir, { recursive: true });
-    const f = SegmentFile.create(`${this.dir}/${offsetToFileName(start)}`, start, this.fileSize);
+    const f = SegmentFile.create(
+      `${this.dir}/${offsetToFileName(start)}`,
+      start,
+      this.fileSize,
+      this.#handles,
+    );
     files.push(f);
     files.sort((a, b) => a.start - b.start);
     return f;
@@ -310,6 +422,15 @@ export class ConsumeQueue {
   entry(offset: number): QueueEntry | undefined {
     const b = this.readEntries(offset, 1);
     return b ? decodeCqEntry(b, 0, offset) : undefined;
+  }
+
+  /**
+   * A cursor over at most `max` written entries from `from`, never past the end of the file
+   * holding `from`; undefined when that file is missing or `from` is out of range.
+   */
+  cursor(from: number, max: number): CqEntryCursor | undefined {
+    const first = this.readEntries(from, Math.min(max, CURSOR_FIRST_READ));
+    return first ? new CqEntryCursor(this, from, max, first) : undefined;
   }
 
   /** Start of the file after the one holding `offset` (RocketMQ's rollNextFile). */
@@ -368,7 +489,7 @@ export class ConsumeQueue {
       }
     }
     this.#files = keep;
-    this.#maxOffset = this.#writtenMax = this.nextOffset = offset;
+    this.#maxOffset = this.#writtenMax = this.#nextOffset = offset;
     if (this.#minOffset > offset) this.#minOffset = offset;
   }
 
@@ -386,7 +507,7 @@ export class ConsumeQueue {
       } catch {
         break; // Unreadable: leave it to the next pass.
       }
-      if (readInt64(dataView(probe), 0) >= minPhyOffset) break;
+      if (decodeCqEntry(probe, 0, 0).commitLogOffset >= minPhyOffset) break;
       f.remove();
       this.#unsynced.delete(f);
       this.#files.shift();

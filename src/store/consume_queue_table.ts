@@ -1,17 +1,20 @@
 /** Every consume queue of the store, by topic and queue id (`consumequeue/<topic>/<queueId>/`). */
 import { logger } from "../common/log.ts";
 import { ConsumeQueue } from "./consume_queue.ts";
+import type { FileHandles } from "./file_handles.ts";
 
 const log = logger("store");
 
 export class ConsumeQueueTable {
   readonly root: string;
   readonly fileSize: number;
+  readonly #handles: FileHandles;
   readonly #topics = new Map<string, Map<number, ConsumeQueue>>();
 
-  constructor(root: string, fileSize: number) {
+  constructor(root: string, fileSize: number, handles: FileHandles) {
     this.root = root;
     this.fileSize = fileSize;
+    this.#handles = handles;
   }
 
   /** Opens every queue found on disk. */
@@ -21,7 +24,13 @@ export class ConsumeQueueTable {
       if (!t.isDirectory) continue;
       for (const q of Deno.readDirSync(`${this.root}/${t.name}`)) {
         if (!q.isDirectory || !/^\d+$/.test(q.name)) continue;
-        const cq = new ConsumeQueue(this.root, t.name, Number(q.name), this.fileSize);
+        const cq = new ConsumeQueue(
+          this.root,
+          t.name,
+          Number(q.name),
+          this.fileSize,
+          this.#handles,
+        );
         cq.load();
         this.#queues(t.name).set(cq.queueId, cq);
       }
@@ -45,7 +54,7 @@ export class ConsumeQueueTable {
     const m = this.#queues(topic);
     let cq = m.get(queueId);
     if (!cq) {
-      cq = new ConsumeQueue(this.root, topic, queueId, this.fileSize);
+      cq = new ConsumeQueue(this.root, topic, queueId, this.fileSize, this.#handles);
       m.set(queueId, cq);
     }
     return cq;

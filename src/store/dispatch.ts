@@ -7,8 +7,7 @@
  *
  * Everything a dispatch needs is derivable from the record alone (recovery rebuilds queues
  * from the commit log): the tags code is the Java hash code of TAGS, except on
- * SCHEDULE_TOPIC_XXXX where it is the delivery time (store time + the delay of the DELAY level,
- * clamped to the highest level).
+ * SCHEDULE_TOPIC_XXXX where it is the delivery time (delay_levels.ts).
  */
 import { errorMessage } from "../common/errors.ts";
 import { javaStringHashCode } from "../common/java_hash.ts";
@@ -18,12 +17,10 @@ import { getProperty } from "../common/message/properties.ts";
 import { MessageSysFlag, transactionType } from "../common/message/sys_flag.ts";
 import type { ConsumeQueue } from "./consume_queue.ts";
 import type { ConsumeQueueTable } from "./consume_queue_table.ts";
+import { deliverTimestampOf, SCHEDULE_TOPIC } from "./delay_levels.ts";
 import type { IndexService } from "./index_service.ts";
 
 const log = logger("store");
-
-/** The topic delayed messages wait in, one queue per delay level. */
-export const SCHEDULE_TOPIC = "SCHEDULE_TOPIC_XXXX";
 
 export interface DispatchRequest {
   topic: string;
@@ -53,9 +50,8 @@ export function tagsCodeOf(
   delayLevels: readonly number[],
 ): number {
   if (topic === SCHEDULE_TOPIC) {
-    const delay = getProperty(properties, MessageConst.DELAY);
-    const level = delay && /^\d{1,9}$/.test(delay) ? Number(delay) : 0;
-    if (level > 0) return storeTimestamp + delayLevels[Math.min(level, delayLevels.length) - 1];
+    const due = deliverTimestampOf(properties, storeTimestamp, delayLevels);
+    if (due !== undefined) return due;
   }
   const tags = getProperty(properties, MessageConst.TAGS);
   return tags ? javaStringHashCode(tags) : 0;

@@ -31,6 +31,7 @@
  */
 import { dataView, readInt64, writeInt64 } from "../common/bytes.ts";
 import { javaStringHashCode } from "../common/java_hash.ts";
+import type { FileHandles } from "./file_handles.ts";
 import { SegmentFile } from "./segment_file.ts";
 
 export const INDEX_HEADER_SIZE = 40;
@@ -162,8 +163,9 @@ export class IndexFile {
     indexNum: number,
     lastEndPhyOffset: number,
     lastEndTimestamp: number,
+    handles: FileHandles,
   ): IndexFile {
-    const file = SegmentFile.create(path, 0, IndexFile.fileSize(slotNum, indexNum));
+    const file = SegmentFile.create(path, 0, IndexFile.fileSize(slotNum, indexNum), handles);
     const f = new IndexFile(file, slotNum, indexNum, {
       beginTimestamp: lastEndTimestamp,
       endTimestamp: lastEndTimestamp,
@@ -178,8 +180,8 @@ export class IndexFile {
     return f;
   }
 
-  static open(path: string, slotNum: number, indexNum: number): IndexFile {
-    const file = SegmentFile.open(path, 0, IndexFile.fileSize(slotNum, indexNum));
+  static open(path: string, slotNum: number, indexNum: number, handles: FileHandles): IndexFile {
+    const file = SegmentFile.open(path, 0, IndexFile.fileSize(slotNum, indexNum), handles);
     const head = new Uint8Array(INDEX_HEADER_SIZE);
     file.readSync(0, head);
     return new IndexFile(file, slotNum, indexNum, decodeIndexHeader(head));

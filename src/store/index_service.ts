@@ -8,6 +8,7 @@ import { logger } from "../common/log.ts";
 import { MessageConst } from "../common/message/message_const.ts";
 import { getProperty } from "../common/message/properties.ts";
 import { MessageSysFlag, transactionType } from "../common/message/sys_flag.ts";
+import type { FileHandles } from "./file_handles.ts";
 import { IndexFile, indexFileName } from "./index_file.ts";
 
 const log = logger("store");
@@ -32,17 +33,25 @@ export class IndexService {
   readonly #slotNum: number;
   readonly #indexNum: number;
   readonly #maxMsgsNumBatch: number;
+  readonly #handles: FileHandles;
   #files: IndexFile[] = [];
   readonly #unsynced = new Set<IndexFile>();
   /** Records below this commit-log offset are already indexed. */
   #indexedUpTo = 0;
   lastPutAt = 0;
 
-  constructor(dir: string, slotNum: number, indexNum: number, maxMsgsNumBatch: number) {
+  constructor(
+    dir: string,
+    slotNum: number,
+    indexNum: number,
+    maxMsgsNumBatch: number,
+    handles: FileHandles,
+  ) {
     this.dir = dir;
     this.#slotNum = slotNum;
     this.#indexNum = indexNum;
     this.#maxMsgsNumBatch = maxMsgsNumBatch;
+    this.#handles = handles;
   }
 
   get files(): readonly IndexFile[] {
@@ -60,7 +69,7 @@ export class IndexService {
       .map((e) => e.name)
       .sort();
     this.#files = names.map((n) =>
-      IndexFile.open(`${this.dir}/${n}`, this.#slotNum, this.#indexNum)
+      IndexFile.open(`${this.dir}/${n}`, this.#slotNum, this.#indexNum, this.#handles)
     );
     for (const f of this.#files) {
       this.#indexedUpTo = Math.max(this.#indexedUpTo, f.header.endPhyOffset);
@@ -121,6 +130,7 @@ export class IndexService {
       this.#indexNum,
       full?.header.endPhyOffset ?? 0,
       full?.header.endTimestamp ?? 0,
+      this.#handles,
     );
     this.#files.push(f);
     log.info("Created index file {path}", { path: f.path });

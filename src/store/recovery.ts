@@ -20,14 +20,16 @@ import {
   MESSAGE_MAGIC_V1,
   MESSAGE_MAGIC_V2,
   type MessageRecord,
+  MIN_RECORD_SIZE,
   RecordPos,
+  STORE_TIMESTAMP_HEAD_BYTES,
   storeTimestampPos,
   verifyRecordCrc,
 } from "../common/message/message_codec.ts";
 import type { Checkpoint } from "./checkpoint.ts";
 import { checkpointMinTimestamp } from "./checkpoint.ts";
 import type { CommitLog } from "./commit_log.ts";
-import { END_FILE_MIN_BLANK_LENGTH, MIN_RECORD_SIZE } from "./commit_log.ts";
+import { END_FILE_MIN_BLANK_LENGTH } from "./commit_log.ts";
 import type { ConsumeQueueTable } from "./consume_queue_table.ts";
 import { type Dispatcher, tagsCodeOf } from "./dispatch.ts";
 import type { SegmentFile } from "./segment_file.ts";
@@ -127,7 +129,7 @@ export function recover(ctx: RecoveryContext): RecoveryResult {
 function crashStart(ctx: RecoveryContext): number {
   const segs = ctx.commitLog.segments;
   const min = checkpointMinTimestamp(ctx.checkpoint, ctx.config.messageIndexEnable);
-  const head = new Uint8Array(80);
+  const head = new Uint8Array(STORE_TIMESTAMP_HEAD_BYTES);
   for (let i = segs.length - 1; i >= 0; i--) {
     const s = segs[i];
     try {
@@ -304,7 +306,7 @@ function fixQueues(queues: ConsumeQueueTable, end: number, minPhyOffset: number)
         cq.truncate(first);
       }
     }
-    cq.nextOffset = cq.maxOffset;
+    cq.syncNextOffset();
     cq.correctMinOffset(minPhyOffset);
   }
 }

@@ -8,6 +8,7 @@
  * second handle of their own, so they never race those reads.
  */
 import { logger } from "../common/log.ts";
+import type { FileHandles, PooledFile } from "./file_handles.ts";
 
 const log = logger("store");
 
@@ -21,15 +22,12 @@ export function fileNameToOffset(name: string): number | undefined {
   return /^\d{20}$/.test(name) ? Number(name) : undefined;
 }
 
-/** Most read/write handles kept open at once; older idle ones are closed and reopened on use. */
-const MAX_OPEN_HANDLES = 256;
-const openFiles = new Set<SegmentFile>();
-
-export class SegmentFile {
+export class SegmentFile implements PooledFile {
   readonly path: string;
   /** Offset of this file's first byte within its log. */
   readonly start: number;
   readonly size: number;
+  readonly #handles: FileHandles;
   #fd: Deno.FsFile | undefined;
   #appendFd: Deno.FsFile | undefined;
   #appendPos = -1;
@@ -38,15 +36,16 @@ export class SegmentFile {
   #busy = 0;
   #removed = false;
 
-  private constructor(path: string, start: number, size: number) {
+  private constructor(path: string, start: number, size: number, handles: FileHandles) {
     this.path = path;
     this.start = start;
     this.size = size;
+    this.#handles = handles;
   }
 
   /** Creates the file at full length (or adopts an existing one). */
-  static create(path: string, start: number, size: number): SegmentFile {
-    const f = new SegmentFile(path, start, size);
+  static create(path: string, start: number, size: number, handles: FileHandles): SegmentFile {
+    const f = new SegmentFile(path, start, size, handles);
     const fd = f.#handle(true);
     if (fd.statSync().size < size) fd.truncateSync(size);
     return f;
@@ -56,14 +55,14 @@ export class SegmentFile {
    * Opens an existing file. A file shorter than `size` (cut short by a crash while it was being
    * created) is extended with zeros; a longer one means the configured size is wrong.
    */
-  static open(path: string, start: number, size: number): SegmentFile {
+  static open(path: string, start: number, size: number, handles: FileHandles): SegmentFile {
     const length = Deno.statSync(path).size;
     if (length > size) {
       throw new RangeError(
         `Cannot open ${path}: its length ${length} exceeds the configured file size ${size}`,
       );
     }
-    const f = new SegmentFile(path, start, size);
+    const f = new SegmentFile(path, start, size, handles);
     if (length < size) {
       log.warn("Extending short file {path} from {length} to {size} bytes", { path, length, size });
       f.#handle().truncateSync(size);
@@ -75,29 +74,29 @@ export class SegmentFile {
     return this.start + this.size;
   }
 
+  get idle(): boolean {
+    return this.#busy === 0;
+  }
+
   #handle(create = false): Deno.FsFile {
     if (this.#fd) {
-      openFiles.delete(this);
-      openFiles.add(this);
+      this.#handles.used(this);
       return this.#fd;
     }
     if (this.#removed) throw new Deno.errors.NotFound(`Cannot open ${this.path}: file was deleted`);
-    if (openFiles.size >= MAX_OPEN_HANDLES) {
-      for (const f of openFiles) {
-        if (f.#busy === 0) {
-          f.#closeHandle();
-          break;
-        }
-      }
+    this.#handles.opening(this);
+    try {
+      this.#fd = Deno.openSync(this.path, { read: true, write: true, create });
+    } catch (e) {
+      this.#handles.closed(this);
+      throw e;
     }
-    this.#fd = Deno.openSync(this.path, { read: true, write: true, create });
     this.#fdPos = 0;
-    openFiles.add(this);
     return this.#fd;
   }
 
-  #closeHandle(): void {
-    openFiles.delete(this);
+  releaseHandle(): void {
+    this.#handles.closed(this);
     const fd = this.#fd;
     this.#fd = undefined;
     fd?.close();
@@ -215,7 +214,7 @@ export class SegmentFile {
 
   close(): void {
     this.closeAppend();
-    this.#closeHandle();
+    this.releaseHandle();
   }
 
   remove(): void {

@@ -11,7 +11,7 @@
 import { createRequest, createResponse, SerializeType } from "../../src/remoting/command.ts";
 import { RemotingClient } from "../../src/remoting/client.ts";
 import { decodeFrame, encodeFrame } from "../../src/remoting/frame_codec.ts";
-import { encodeHeader } from "../../src/remoting/header.ts";
+import { encodeHeader } from "../../src/remoting/header_codec.ts";
 import { SendMessageRequestHeaderV2 } from "../../src/remoting/headers.ts";
 import { RequestCode } from "../../src/remoting/request_code.ts";
 import { ResponseCode } from "../../src/remoting/response_code.ts";

@@ -1,15 +1,15 @@
 import assert from "node:assert/strict";
-import { parse as parseToml } from "@std/toml";
+import { parse as parseToml } from "smol-toml";
 import { applyConfig, loadConfig, parseConfigText } from "../../src/common/config.ts";
 import {
   BROKER_CONFIG_SCHEMA,
   defaultBrokerConfig,
   registerPeriod,
   resolveBrokerIP1,
-  STORE_KEYS,
   storeConfigOf,
 } from "../../src/broker/broker_config.ts";
 import { DEFAULT_STORE_CONFIG } from "../../src/store/message_store.ts";
+import { STORE_CONFIG_SCHEMA } from "../../src/store/store_config.ts";
 
 const FILE = new URL("../../config/broker.toml", import.meta.url);
 
@@ -26,10 +26,10 @@ Deno.test("config/broker.toml lists every schema key with its default and a comm
 });
 
 Deno.test("BROKER_CONFIG_SCHEMA has every store setting with the store's default", () => {
-  const storeKeys = Object.keys(DEFAULT_STORE_CONFIG).filter((k) => k !== "storePathRootDir");
-  assert.deepEqual([...STORE_KEYS].sort(), storeKeys.sort());
+  const storeKeys = Object.keys(STORE_CONFIG_SCHEMA) as (keyof typeof STORE_CONFIG_SCHEMA)[];
+  assert.deepEqual(Object.keys(DEFAULT_STORE_CONFIG).sort(), [...storeKeys].sort());
   const c = defaultBrokerConfig();
-  for (const k of STORE_KEYS) assert.equal(c[k], DEFAULT_STORE_CONFIG[k], k);
+  for (const k of storeKeys) assert.equal(c[k], DEFAULT_STORE_CONFIG[k], k);
 });
 
 Deno.test("storeConfigOf() maps a broker config onto the store's settings", () => {

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { clientChannelInfo } from "../../src/broker/client_channel.ts";
-import { clientScanInterval, consumeServicesOf } from "../../src/broker/consume_services.ts";
+import { clientScanInterval } from "../../src/broker/consumer_manager.ts";
 import { ConsumerManager } from "../../src/broker/consumer_manager.ts";
 import { ProducerManager } from "../../src/broker/producer_manager.ts";
-import { subscriptionOf } from "../../src/broker/subscription.ts";
+import { subscriptionOf } from "../../src/broker/consumer_subscription.ts";
 import { logger } from "../../src/common/log.ts";
 import { Channel } from "../../src/remoting/channel.ts";
 import { RemotingClient } from "../../src/remoting/client.ts";
@@ -76,7 +76,7 @@ Deno.test("ConsumerManager drops clients without a heartbeat for channelExpiredT
   const live = notifiedClient();
   await using _live = live.client;
   await using silent = new RemotingClient();
-  const consume = consumeServicesOf(cluster.brokers[0].controller)!;
+  const consume = cluster.brokers[0].controller.services;
   await heartbeat(silent, addr, "silent", [consumer("ge", [sub("T", "*")])], ["pg"]);
   const started = Date.now();
   // The live client keeps sending heartbeats; the silent one stops after its first.

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { messageFilterOf, recordTags, TagMessageFilter } from "../../src/broker/message_filter.ts";
-import { buildSubscriptionData } from "../../src/remoting/subscription.ts";
+import { buildSubscriptionData } from "../../src/remoting/filter_api.ts";
 import { javaStringHashCode } from "../../src/common/java_hash.ts";
 import { encodeMessageRecord } from "../../src/common/message/message_codec.ts";
 import { encodeProperties } from "../../src/common/message/properties.ts";

@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { consumeServicesOf } from "../../src/broker/consume_services.ts";
 import { messageTimeup } from "../../src/broker/schedule_message_service.ts";
 import {
   decodeMessageRecord,
@@ -46,7 +45,7 @@ Deno.test("ScheduleMessageService delivers a DELAY message to its topic no earli
   assert.equal(p.REAL_TOPIC, "DelayT");
   assert.equal(p.REAL_QID, "1");
   assert.equal(p.TAGS, "TagD");
-  const services = consumeServicesOf(broker.controller)!;
+  const services = broker.controller.services;
   while (store.getMaxOffsetInQueue("DelayT", 1) < 2) await new Promise((r) => setTimeout(r, 10));
   assert.deepEqual([...services.schedule.offsetTable()], [[1, 0], [2, 2]]);
 });

@@ -5,7 +5,6 @@
 import assert from "node:assert/strict";
 import { UsageError } from "../../src/common/errors.ts";
 import { encodeMessageRecord } from "../../src/common/message/message_codec.ts";
-import { consumeServicesOf } from "../../src/broker/consume_services.ts";
 import { decodeMessages } from "../../src/client/message_ext.ts";
 import { command, formatMessage, parseConsumeSettings } from "../../src/cli/consume.ts";
 import { parseCommandArgs } from "../../src/cli/args.ts";
@@ -30,7 +29,7 @@ function settings(args: string[], env: Record<string, string> = {}) {
 }
 
 function committedTotal(cluster: TestCluster, group: string, topic: string, queues: number) {
-  const s = consumeServicesOf(cluster.brokers[0].controller)!;
+  const s = cluster.brokers[0].controller.services;
   let n = 0;
   for (let q = 0; q < queues; q++) n += Math.max(0, s.consumerOffsets.queryOffset(group, topic, q));
   return n;

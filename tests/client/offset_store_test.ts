@@ -6,7 +6,6 @@ import {
   OFFSET_NONE,
   RemoteBrokerOffsetStore,
 } from "../../src/client/offset_store.ts";
-import { consumeServicesOf } from "../../src/broker/consume_services.ts";
 import { startCluster } from "../helpers/cluster.ts";
 import { startProducer } from "../helpers/consumers.ts";
 import { tempDir } from "../helpers/temp_dir.ts";
@@ -71,7 +70,7 @@ Deno.test("RemoteBrokerOffsetStore reads none (22), persists, and reads the brok
   await store.persistAll([Q0]);
   // Queues not listed are forgotten, not sent.
   assert.equal(store.readOffsetFromMemory(OTHER), OFFSET_NONE);
-  const s = consumeServicesOf(cluster.brokers[0].controller)!;
+  const s = cluster.brokers[0].controller.services;
   assert.equal(s.consumerOffsets.queryOffset("g_remote", "T", 0), 9);
   store.removeOffset(Q0);
   assert.equal(await store.readOffsetFromStore(Q0), 9);

@@ -13,7 +13,6 @@ import { MQBrokerError, MQClientError } from "../../src/client/errors.ts";
 import { clientInstanceOf, Producer, type ProducerOptions } from "../../src/client/producer.ts";
 import { selectMessageQueueByHash } from "../../src/client/queue_selector.ts";
 import { SendStatus } from "../../src/client/send_result.ts";
-import { consumeServicesOf } from "../../src/broker/consume_services.ts";
 import { type ClusterBroker, startCluster, type TestCluster } from "../helpers/cluster.ts";
 
 const enc = new TextEncoder();
@@ -366,7 +365,7 @@ Deno.test("Heartbeats register the producer with every broker; shutdown unregist
   assert.equal(clientInstanceOf(a), clientInstanceOf(b)); // one instance, one connection each
   await a.send({ topic: "Beat", body: "x" }); // learns both brokers from the route
   const groupsOn = (broker: ClusterBroker) => {
-    const producers = consumeServicesOf(broker.controller)!.producers;
+    const producers = broker.controller.services.producers;
     return Object.fromEntries(
       [...producers.groups()].sort().map((g) => [g, producers.get(g)!.map((c) => c.clientId)]),
     );

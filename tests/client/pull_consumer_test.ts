@@ -3,7 +3,6 @@
  * filtering, offsets, queue queries, long polling, send-back.
  */
 import assert from "node:assert/strict";
-import { consumeServicesOf } from "../../src/broker/consume_services.ts";
 import { PullConsumer } from "../../src/client/pull_consumer.ts";
 import { PullStatus } from "../../src/client/pull_api.ts";
 import { MQClientError } from "../../src/client/errors.ts";
@@ -91,7 +90,7 @@ Deno.test("PullConsumer offsets: updateConsumeOffset() is persisted at shutdown 
     c.updateConsumeOffset(mq, 3);
     assert.equal(await c.fetchConsumeOffset(mq, false), 3);
   }
-  const s = consumeServicesOf(cluster.brokers[0].controller)!;
+  const s = cluster.brokers[0].controller.services;
   assert.equal(s.consumerOffsets.queryOffset("g_pull", "OffTopic", 0), 3);
   await using again = pullConsumer(cluster);
   await again.start();
@@ -107,7 +106,7 @@ Deno.test("PullConsumer.pullBlockIfNotFound() is answered as soon as a message a
   const mq = { topic: "BlockTopic", brokerName: "broker-a", queueId: 0 };
   const start = Date.now();
   const pending = c.pullBlockIfNotFound(mq, "*", 0, 32);
-  const holds = consumeServicesOf(cluster.brokers[0].controller)!.holds;
+  const holds = cluster.brokers[0].controller.services.holds;
   while (holds.size === 0 && Date.now() - start < 2000) await new Promise((r) => setTimeout(r, 5));
   assert.equal(holds.size, 1, "the pull is held on the broker");
   await producer.send({ topic: "BlockTopic", body: "wake" });

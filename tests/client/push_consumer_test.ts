@@ -4,7 +4,6 @@
  * queues, retries, DLQ, delay levels, long polling, broadcasting, offsets reset by an admin.
  */
 import assert from "node:assert/strict";
-import { consumeServicesOf } from "../../src/broker/consume_services.ts";
 import {
   ConsumeConcurrentlyStatus,
   ConsumeFromWhere,
@@ -17,7 +16,7 @@ import {
 import { PushConsumer } from "../../src/client/push_consumer.ts";
 import { decodeOffsetMsgId } from "../../src/common/message/message_id.ts";
 import { PullConsumer } from "../../src/client/pull_consumer.ts";
-import { encodeHeader } from "../../src/remoting/header.ts";
+import { encodeHeader } from "../../src/remoting/header_codec.ts";
 import {
   ConsumeMessageDirectlyResultRequestHeader,
   GetConsumerRunningInfoRequestHeader,
@@ -35,9 +34,7 @@ import { tempDir } from "../helpers/temp_dir.ts";
 const SHORT_DELAY_LEVELS = "100ms 200ms 50ms 50ms 50ms 50ms 50ms 50ms";
 
 function services(broker: ClusterBroker) {
-  const s = consumeServicesOf(broker.controller);
-  assert.ok(s, "broker has consume services");
-  return s;
+  return broker.controller.services;
 }
 
 /** The group's committed offsets on a broker, per queue of a topic. */

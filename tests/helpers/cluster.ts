@@ -17,7 +17,7 @@ import type { NamesrvConfig } from "../../src/namesrv/namesrv_config.ts";
 import type { TopicRouteData } from "../../src/remoting/body/topic_route_data.ts";
 import { RemotingClient } from "../../src/remoting/client.ts";
 import { createRequest } from "../../src/remoting/command.ts";
-import { encodeHeader } from "../../src/remoting/header.ts";
+import { encodeHeader } from "../../src/remoting/header_codec.ts";
 import { CreateTopicRequestHeader } from "../../src/remoting/headers.ts";
 import { RequestCode } from "../../src/remoting/request_code.ts";
 import { ResponseCode } from "../../src/remoting/response_code.ts";

@@ -16,7 +16,7 @@ import {
 } from "../../src/common/message/message_codec.ts";
 import { encodeProperties } from "../../src/common/message/properties.ts";
 import { PullSysFlag } from "../../src/common/message/sys_flag.ts";
-import { buildSubscriptionData } from "../../src/remoting/subscription.ts";
+import { buildSubscriptionData } from "../../src/remoting/filter_api.ts";
 import {
   type ConsumerData,
   encodeHeartbeatData,
@@ -24,7 +24,7 @@ import {
 } from "../../src/remoting/body/heartbeat_data.ts";
 import { RemotingClient } from "../../src/remoting/client.ts";
 import { createRequest, type RemotingCommand } from "../../src/remoting/command.ts";
-import { encodeHeader, type HeaderOf, type HeaderSchema } from "../../src/remoting/header.ts";
+import { encodeHeader, type HeaderOf, type HeaderSchema } from "../../src/remoting/header_codec.ts";
 import { PullMessageRequestHeader } from "../../src/remoting/headers.ts";
 import { RequestCode } from "../../src/remoting/request_code.ts";
 import { sendHeader, sendRequest, utf8 } from "./send.ts";

@@ -6,7 +6,7 @@ import { NamesrvController } from "../../src/namesrv/namesrv.ts";
 import type { NamesrvConfig } from "../../src/namesrv/namesrv_config.ts";
 import type { RemotingClient } from "../../src/remoting/client.ts";
 import { createRequest, type RemotingCommand } from "../../src/remoting/command.ts";
-import { encodeHeader } from "../../src/remoting/header.ts";
+import { encodeHeader } from "../../src/remoting/header_codec.ts";
 import { RegisterBrokerRequestHeader } from "../../src/remoting/headers.ts";
 import type { DataVersion } from "../../src/remoting/body/data_version.ts";
 import { encodeRegisterBrokerBody } from "../../src/remoting/body/register_broker_body.ts";

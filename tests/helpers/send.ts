@@ -10,7 +10,7 @@ import {
   type RemotingCommand,
   type SerializeType,
 } from "../../src/remoting/command.ts";
-import { encodeHeader } from "../../src/remoting/header.ts";
+import { encodeHeader } from "../../src/remoting/header_codec.ts";
 import {
   SendMessageRequestHeader,
   SendMessageRequestHeaderV2,

@@ -5,7 +5,6 @@
  * after maxReconsumeTimes, to %DLQ%; delay levels.
  */
 import assert from "node:assert/strict";
-import { consumeServicesOf } from "../../src/broker/consume_services.ts";
 import { decodeMessageRecords } from "../../src/common/message/message_codec.ts";
 import { decodeProperties } from "../../src/common/message/properties.ts";
 import { RemotingClient } from "../../src/remoting/client.ts";
@@ -134,7 +133,7 @@ Deno.test("ali-ons Consumers of one group split the queues and together receive 
     (x) => x.subscribe("AliSplit", "*", b.handler),
   );
   // Both members known to the broker; then give their 20 ms rebalances time to settle.
-  const consume = consumeServicesOf(cluster.brokers[0].controller)!;
+  const consume = cluster.brokers[0].controller.services;
   await until("both members", () => consume.consumers.get("ali_split")?.clientIds().length === 2);
   await new Promise((r) => setTimeout(r, 300));
   await using p = await startAliOnsProducer(cluster.namesrvAddr);
@@ -167,7 +166,7 @@ Deno.test("ali-ons Consumers in broadcasting mode each receive every message", a
     (x) => x.subscribe("AliCast", "*", b.handler),
   );
   // Broadcasting consumers start at the queues' ends: produce once both pull.
-  const holds = consumeServicesOf(cluster.brokers[0].controller)!.holds;
+  const holds = cluster.brokers[0].controller.services.holds;
   await until("both consumers' pulls held", () => holds.size >= 8);
   await using p = await startAliOnsProducer(cluster.namesrvAddr);
   const all = Array.from({ length: 100 }, (_, i) => `b${i}`);

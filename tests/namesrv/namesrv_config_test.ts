@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { parse as parseToml } from "@std/toml";
+import { parse as parseToml } from "smol-toml";
 import { loadConfig } from "../../src/common/config.ts";
 import { defaultNamesrvConfig, NAMESRV_CONFIG_SCHEMA } from "../../src/namesrv/namesrv_config.ts";
 

@@ -23,7 +23,7 @@ import {
   MAX_FRAME_LENGTH,
   MAX_FRAME_SIZE,
 } from "../../src/remoting/frame_codec.ts";
-import { encodeHeader as encodeCustomHeader } from "../../src/remoting/header.ts";
+import { encodeHeader as encodeCustomHeader } from "../../src/remoting/header_codec.ts";
 import { SendMessageRequestHeaderV2 } from "../../src/remoting/headers.ts";
 import { RequestCode } from "../../src/remoting/request_code.ts";
 import { ResponseCode } from "../../src/remoting/response_code.ts";

@@ -14,7 +14,7 @@ import {
 import { RemotingClosedError } from "../../src/remoting/errors.ts";
 import { decodeFrame, encodeFrame, MAX_FRAME_LENGTH } from "../../src/remoting/frame_codec.ts";
 import { FrameReader } from "../../src/remoting/frame_reader.ts";
-import { HeaderError } from "../../src/remoting/header.ts";
+import { HeaderError } from "../../src/remoting/header_codec.ts";
 import { RequestCode } from "../../src/remoting/request_code.ts";
 import { ResponseCode } from "../../src/remoting/response_code.ts";
 import {

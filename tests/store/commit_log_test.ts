@@ -3,6 +3,7 @@ import { encodeMessageRecord } from "../../src/common/message/message_codec.ts";
 import { CommitLog, isIntactRecord } from "../../src/store/commit_log.ts";
 import { GetStatus, MessageStore } from "../../src/store/message_store.ts";
 import { resolveStoreConfig } from "../../src/store/store_config.ts";
+import { FileHandles } from "../../src/store/file_handles.ts";
 import { offsetToFileName } from "../../src/store/segment_file.ts";
 import { BORN, HOST, message } from "../helpers/store.ts";
 import { tempDir } from "../helpers/temp_dir.ts";
@@ -46,7 +47,7 @@ Deno.test("CommitLog.load() refuses a segment off the configured size", async ()
   Deno.mkdirSync(`${dir.path}/commitlog`);
   Deno.writeFileSync(`${dir.path}/commitlog/${offsetToFileName(1000)}`, new Uint8Array(0));
   const config = resolveStoreConfig({ storePathRootDir: dir.path, mappedFileSizeCommitLog: 4096 });
-  const log = new CommitLog(`${dir.path}/commitlog`, config, { onWritten() {} });
+  const log = new CommitLog(`${dir.path}/commitlog`, config, { onWritten() {} }, new FileHandles());
   assert.throws(() => log.load(), /does not start at a multiple of mappedFileSizeCommitLog 4096/);
 });
 

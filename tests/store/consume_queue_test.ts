@@ -5,6 +5,7 @@ import {
   encodeCqEntry,
   FILLER_SIZE,
 } from "../../src/store/consume_queue.ts";
+import { FileHandles } from "../../src/store/file_handles.ts";
 import { offsetToFileName } from "../../src/store/segment_file.ts";
 import { loadHexFixture } from "../helpers/fixtures.ts";
 import { tempDir } from "../helpers/temp_dir.ts";
@@ -39,7 +40,7 @@ Deno.test({
 const FILE = 10 * 20;
 
 function queue(root: string): ConsumeQueue {
-  const cq = new ConsumeQueue(root, "T", 3, FILE);
+  const cq = new ConsumeQueue(root, "T", 3, FILE, new FileHandles());
   cq.load();
   return cq;
 }

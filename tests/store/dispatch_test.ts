@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { encodeProperties } from "../../src/common/message/properties.ts";
 import { MessageSysFlag } from "../../src/common/message/sys_flag.ts";
-import { isQueueDispatched, SCHEDULE_TOPIC, tagsCodeOf } from "../../src/store/dispatch.ts";
-import { parseDelayLevels } from "../../src/store/store_config.ts";
+import { isQueueDispatched, tagsCodeOf } from "../../src/store/dispatch.ts";
+import { parseDelayLevels, SCHEDULE_TOPIC } from "../../src/store/delay_levels.ts";
 
 const LEVELS = parseDelayLevels("1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h");
 

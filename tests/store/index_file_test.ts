@@ -8,6 +8,7 @@ import {
   indexFileName,
   indexKeyHash,
 } from "../../src/store/index_file.ts";
+import { FileHandles } from "../../src/store/file_handles.ts";
 import { IndexService } from "../../src/store/index_service.ts";
 import { encodeProperties } from "../../src/common/message/properties.ts";
 import { loadHexFixture } from "../helpers/fixtures.ts";
@@ -72,7 +73,7 @@ Deno.test({
 Deno.test("IndexFile finds keys newest first within a time range, from memory and from disk", async () => {
   await using dir = await tempDir();
   const path = `${dir.path}/20240102030405006`;
-  const f = IndexFile.create(path, 4, 20, 0, 0);
+  const f = IndexFile.create(path, 4, 20, 0, 0, new FileHandles());
   assert.equal(Deno.statSync(path).size, 40 + 4 * 4 + 20 * 20);
   for (let i = 0; i < 12; i++) {
     assert.ok(f.putKey(`T#k${i % 3}`, 100 * i, 1_000_000 + i * 1000));
@@ -89,7 +90,7 @@ Deno.test("IndexFile finds keys newest first within a time range, from memory an
   assert.equal(f.header.endPhyOffset, 1100);
   f.writeAll();
   f.close();
-  const g = IndexFile.open(path, 4, 20);
+  const g = IndexFile.open(path, 4, 20, new FileHandles());
   assert.deepEqual(g.header, f.header);
   assert.deepEqual(find(g, "T#k1"), [1000, 700, 400, 100], "slots read from the file");
   g.markRebuild();
@@ -102,7 +103,7 @@ Deno.test("IndexFile finds keys newest first within a time range, from memory an
 
 Deno.test("IndexService rolls files and queries across them", async () => {
   await using dir = await tempDir();
-  const svc = new IndexService(dir.path, 8, 10, 64);
+  const svc = new IndexService(dir.path, 8, 10, 64, new FileHandles());
   svc.load(true);
   for (let i = 0; i < 30; i++) {
     svc.buildIndex({

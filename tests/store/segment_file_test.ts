@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { FileHandles } from "../../src/store/file_handles.ts";
 import { fileNameToOffset, offsetToFileName, SegmentFile } from "../../src/store/segment_file.ts";
 import { tempDir } from "../helpers/temp_dir.ts";
 
@@ -16,7 +17,7 @@ Deno.test({
 Deno.test("SegmentFile creates full-length files and reads and writes at positions", async () => {
   await using dir = await tempDir();
   const path = `${dir.path}/${offsetToFileName(4096)}`;
-  const f = SegmentFile.create(path, 4096, 4096);
+  const f = SegmentFile.create(path, 4096, 4096, new FileHandles());
   assert.equal(Deno.statSync(path).size, 4096);
   assert.equal(f.end, 8192);
   f.writeSync(10, new Uint8Array([1, 2, 3]));
@@ -40,11 +41,11 @@ Deno.test("SegmentFile.open() extends a short file and refuses a long one", asyn
   await using dir = await tempDir();
   const path = `${dir.path}/f`;
   Deno.writeFileSync(path, new Uint8Array(100).fill(9));
-  const f = SegmentFile.open(path, 0, 4096);
+  const f = SegmentFile.open(path, 0, 4096, new FileHandles());
   assert.equal(Deno.statSync(path).size, 4096);
   f.close();
   assert.throws(
-    () => SegmentFile.open(path, 0, 1000),
+    () => SegmentFile.open(path, 0, 1000, new FileHandles()),
     /length 4096 exceeds the configured file size 1000/,
   );
 });

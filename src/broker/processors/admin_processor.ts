@@ -7,7 +7,7 @@ import { errorMessage } from "../../common/errors.ts";
 import { stringifyFastJson } from "../../common/fastjson.ts";
 import { logger } from "../../common/log.ts";
 import { createResponse, type RemotingCommand } from "../../remoting/command.ts";
-import { decodeHeader, encodeHeader } from "../../remoting/header.ts";
+import { decodeHeader, encodeHeader } from "../../remoting/header_codec.ts";
 import {
   CreateTopicRequestHeader,
   GetBrokerConfigResponseHeader,

@@ -17,20 +17,26 @@ import { decodeJsonBody } from "../../remoting/body/json_body.ts";
 import { PermName, TopicSysFlag } from "../../remoting/body/topic_config.ts";
 import type { Channel } from "../../remoting/channel.ts";
 import { createResponse, type RemotingCommand } from "../../remoting/command.ts";
-import { decodeHeader } from "../../remoting/header.ts";
+import { decodeHeader } from "../../remoting/header_codec.ts";
 import { UnregisterClientRequestHeader } from "../../remoting/headers.ts";
 import { RequestCode } from "../../remoting/request_code.ts";
 import { ResponseCode } from "../../remoting/response_code.ts";
 import type { Processor } from "../../remoting/server.ts";
-import { isTagType, retryTopic } from "../../remoting/subscription.ts";
-import type { BrokerContext } from "../broker_context.ts";
+import { isTagType } from "../../remoting/filter_api.ts";
+import { retryTopic } from "../../remoting/group_topics.ts";
+import type { BrokerContext, BrokerServices } from "../broker_context.ts";
 import { clientChannelInfo } from "../client_channel.ts";
-import type { ConsumeServices } from "../consume_services.ts";
-import { normalizeSubscriptionData, subscriptionOf } from "../subscription.ts";
+
+/** The tables heartbeats fill. */
+export type ClientManageServices = Pick<
+  BrokerServices,
+  "subscriptionGroups" | "consumers" | "producers"
+>;
+import { normalizeSubscriptionData, subscriptionOf } from "../consumer_subscription.ts";
 
 export function clientManageProcessors(
   ctx: BrokerContext,
-  s: ConsumeServices,
+  s: ClientManageServices,
 ): Record<number, Processor> {
   return {
     [RequestCode.HEART_BEAT]: (req, ch) => heartBeat(ctx, s, req, ch),
@@ -41,7 +47,7 @@ export function clientManageProcessors(
 
 async function heartBeat(
   ctx: BrokerContext,
-  s: ConsumeServices,
+  s: ClientManageServices,
   req: RemotingCommand,
   ch: Channel,
 ): Promise<RemotingCommand> {
@@ -92,7 +98,11 @@ function createRetryTopic(ctx: BrokerContext, c: ConsumerData, queueNums: number
   return true;
 }
 
-function unregisterClient(s: ConsumeServices, req: RemotingCommand, ch: Channel): RemotingCommand {
+function unregisterClient(
+  s: ClientManageServices,
+  req: RemotingCommand,
+  ch: Channel,
+): RemotingCommand {
   const h = decodeHeader(UnregisterClientRequestHeader, req.extFields);
   if (h.producerGroup) s.producers.unregister(h.producerGroup, ch);
   if (h.consumerGroup) {

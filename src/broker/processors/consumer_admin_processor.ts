@@ -5,8 +5,6 @@
  * GET_CONSUME_STATS, CLONE_GROUP_OFFSET, INVOKE_BROKER_TO_RESET_OFFSET), and who is connected
  * (GET_CONSUMER_CONNECTION_LIST, GET_PRODUCER_CONNECTION_LIST, QUERY_TOPIC_CONSUME_BY_WHO).
  */
-import { errorMessage } from "../../common/errors.ts";
-import { logger } from "../../common/log.ts";
 import { encodeGroupList } from "../../remoting/body/consumer_list.ts";
 import {
   encodeConsumerOffsetTable,
@@ -26,8 +24,8 @@ import {
   decodeSubscriptionGroupConfig,
   encodeSubscriptionGroupWrapper,
 } from "../../remoting/body/subscription_group_config.ts";
-import { createRequest, createResponse, type RemotingCommand } from "../../remoting/command.ts";
-import { decodeHeader, encodeHeader } from "../../remoting/header.ts";
+import { createResponse, type RemotingCommand } from "../../remoting/command.ts";
+import { decodeHeader } from "../../remoting/header_codec.ts";
 import {
   CloneGroupOffsetRequestHeader,
   ConsumerGroupRequestHeader,
@@ -40,16 +38,19 @@ import {
 import { RequestCode } from "../../remoting/request_code.ts";
 import { ResponseCode } from "../../remoting/response_code.ts";
 import type { Processor } from "../../remoting/server.ts";
-import { MQVersion } from "../../version.ts";
-import type { BrokerContext } from "../broker_context.ts";
+import type { BrokerContext, BrokerServices } from "../broker_context.ts";
+import { resetClientOffsets } from "../broker_to_client.ts";
 import type { ClientChannelInfo } from "../client_channel.ts";
-import type { ConsumeServices } from "../consume_services.ts";
 
-const log = logger("broker");
+/** The services consumer administration reads and changes. */
+export type ConsumerAdminServices = Pick<
+  BrokerServices,
+  "subscriptionGroups" | "consumerOffsets" | "consumers" | "producers" | "schedule"
+>;
 
 export function consumerAdminProcessors(
   ctx: BrokerContext,
-  s: ConsumeServices,
+  s: ConsumerAdminServices,
 ): Record<number, Processor> {
   const ok = (req: RemotingCommand, body?: Uint8Array) =>
     createResponse(req, ResponseCode.SUCCESS, undefined, {}, body);
@@ -152,7 +153,7 @@ function connectionOf(i: ClientChannelInfo): Connection {
  */
 async function getConsumeStats(
   ctx: BrokerContext,
-  s: ConsumeServices,
+  s: ConsumerAdminServices,
   req: RemotingCommand,
 ): Promise<RemotingCommand> {
   const h = decodeHeader(GetConsumeStatsRequestHeader, req.extFields);
@@ -191,7 +192,7 @@ async function getConsumeStats(
  */
 async function resetOffset(
   ctx: BrokerContext,
-  s: ConsumeServices,
+  s: ConsumerAdminServices,
   req: RemotingCommand,
 ): Promise<RemotingCommand> {
   const h = decodeHeader(ResetOffsetRequestHeader, req.extFields);
@@ -231,30 +232,8 @@ async function resetOffset(
     );
   }
   const body = encodeResetOffsetBody(table);
-  const header = encodeHeader(ResetOffsetRequestHeader, {
-    topic: h.topic,
-    group: h.group,
-    timestamp: h.timestamp,
-    isForce: h.isForce,
-  });
-  for (const info of g.channelInfoTable.values()) {
-    if (info.version < MQVersion.V3_0_7_SNAPSHOT) {
-      return createResponse(
-        req,
-        ResponseCode.SYSTEM_ERROR,
-        `the client does not support this feature. version=${info.version}`,
-      );
-    }
-    try {
-      info.channel.invokeOneway(
-        createRequest(RequestCode.RESET_CONSUMER_CLIENT_OFFSET, { ...header }, { body }),
-      );
-    } catch (e) {
-      log.warn("Cannot send reset offset to {clientId}: {error}", {
-        clientId: info.clientId,
-        error: errorMessage(e),
-      });
-    }
-  }
+  const reset = { topic: h.topic, group: h.group, timestamp: h.timestamp, isForce: h.isForce };
+  const no = resetClientOffsets(g.channelInfoTable.values(), reset, body);
+  if (no) return createResponse(req, ResponseCode.SYSTEM_ERROR, no);
   return createResponse(req, ResponseCode.SUCCESS, undefined, {}, body);
 }

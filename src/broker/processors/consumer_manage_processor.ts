@@ -7,7 +7,7 @@ import { encodeConsumerIdList } from "../../remoting/body/consumer_list.ts";
 import { decodeLockBatchRequest, encodeLockBatchResponse } from "../../remoting/body/lock_batch.ts";
 import type { Channel } from "../../remoting/channel.ts";
 import { createResponse, type RemotingCommand } from "../../remoting/command.ts";
-import { decodeHeader, encodeHeader } from "../../remoting/header.ts";
+import { decodeHeader, encodeHeader } from "../../remoting/header_codec.ts";
 import {
   ConsumerGroupRequestHeader,
   OffsetResponseHeader,
@@ -17,12 +17,17 @@ import {
 import { RequestCode } from "../../remoting/request_code.ts";
 import { ResponseCode } from "../../remoting/response_code.ts";
 import type { Processor } from "../../remoting/server.ts";
-import type { BrokerContext } from "../broker_context.ts";
-import type { ConsumeServices } from "../consume_services.ts";
+import type { BrokerContext, BrokerServices } from "../broker_context.ts";
+
+/** Consumer lists, offsets and queue locks. */
+export type ConsumerManageServices = Pick<
+  BrokerServices,
+  "consumers" | "consumerOffsets" | "locks"
+>;
 
 export function consumerManageProcessors(
   ctx: BrokerContext,
-  s: ConsumeServices,
+  s: ConsumerManageServices,
 ): Record<number, Processor> {
   return {
     [RequestCode.GET_CONSUMER_LIST_BY_GROUP]: (req) => getConsumerListByGroup(s, req),
@@ -33,7 +38,7 @@ export function consumerManageProcessors(
   };
 }
 
-function getConsumerListByGroup(s: ConsumeServices, req: RemotingCommand): RemotingCommand {
+function getConsumerListByGroup(s: ConsumerManageServices, req: RemotingCommand): RemotingCommand {
   const h = decodeHeader(ConsumerGroupRequestHeader, req.extFields);
   const ids = s.consumers.get(h.consumerGroup)?.clientIds() ?? [];
   if (ids.length === 0) {
@@ -53,7 +58,7 @@ function getConsumerListByGroup(s: ConsumeServices, req: RemotingCommand): Remot
  */
 function queryConsumerOffset(
   ctx: BrokerContext,
-  s: ConsumeServices,
+  s: ConsumerManageServices,
   req: RemotingCommand,
 ): RemotingCommand {
   const h = decodeHeader(QueryConsumerOffsetRequestHeader, req.extFields);
@@ -84,7 +89,7 @@ function queryConsumerOffset(
 }
 
 function updateConsumerOffset(
-  s: ConsumeServices,
+  s: ConsumerManageServices,
   req: RemotingCommand,
   ch: Channel,
 ): RemotingCommand {
@@ -99,14 +104,14 @@ function updateConsumerOffset(
   return createResponse(req, ResponseCode.SUCCESS);
 }
 
-function lockBatch(s: ConsumeServices, req: RemotingCommand): RemotingCommand {
+function lockBatch(s: ConsumerManageServices, req: RemotingCommand): RemotingCommand {
   if (!req.body) return createResponse(req, ResponseCode.SYSTEM_ERROR, "lock body is empty");
   const b = decodeLockBatchRequest(req.body);
   const locked = s.locks.tryLockBatch(b.consumerGroup, b.mqSet, b.clientId);
   return createResponse(req, ResponseCode.SUCCESS, undefined, {}, encodeLockBatchResponse(locked));
 }
 
-function unlockBatch(s: ConsumeServices, req: RemotingCommand): RemotingCommand {
+function unlockBatch(s: ConsumerManageServices, req: RemotingCommand): RemotingCommand {
   if (!req.body) return createResponse(req, ResponseCode.SYSTEM_ERROR, "unlock body is empty");
   const b = decodeLockBatchRequest(req.body);
   s.locks.unlockBatch(b.consumerGroup, b.mqSet, b.clientId);

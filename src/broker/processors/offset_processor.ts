@@ -3,7 +3,7 @@
  * GET_EARLIEST_MSG_STORETIME and SEARCH_OFFSET_BY_TIMESTAMP, answered from the store.
  */
 import { createResponse, type RemotingCommand } from "../../remoting/command.ts";
-import { decodeHeader, encodeHeader } from "../../remoting/header.ts";
+import { decodeHeader, encodeHeader } from "../../remoting/header_codec.ts";
 import {
   EarliestMsgStoretimeResponseHeader,
   OffsetResponseHeader,

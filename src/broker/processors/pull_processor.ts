@@ -17,22 +17,25 @@ import { RequestCode } from "../../remoting/request_code.ts";
 import { ResponseCode } from "../../remoting/response_code.ts";
 import type { Processor } from "../../remoting/server.ts";
 import { type GetResult, GetStatus, type MessageFilter } from "../../store/message_store.ts";
-import type { BrokerContext } from "../broker_context.ts";
-import type { ConsumeServices } from "../consume_services.ts";
-import { decodeHeader, type HeaderOf } from "../../remoting/header.ts";
+import { MASTER_ID } from "../../remoting/body/topic_route_data.ts";
+import type { BrokerContext, BrokerServices } from "../broker_context.ts";
+import { decodeHeader, type HeaderOf } from "../../remoting/header_codec.ts";
 import { PullMessageRequestHeader } from "../../remoting/headers.ts";
 import type { HeldPull } from "../pull_request_hold_service.ts";
-import { isTagType } from "../../remoting/subscription.ts";
-import type { Subscription } from "../subscription.ts";
+import { isTagType } from "../../remoting/filter_api.ts";
+import type { Subscription } from "../consumer_subscription.ts";
 
 type PullHeader = HeaderOf<typeof PullMessageRequestHeader>;
 
 /** Longest a pull is held, whatever it asks for (clients time the call out after 30 s). */
 export const MAX_SUSPEND_MS = 15_000;
-/** The master's broker id, the only one rmq suggests (no slaves to read from). */
-const MASTER_ID = "0";
+/** The services a pull reads and holds with. */
+export type PullServices = Pick<
+  BrokerServices,
+  "subscriptionGroups" | "consumers" | "consumerOffsets" | "holds" | "subscriptions"
+>;
 
-export function pullProcessors(ctx: BrokerContext, s: ConsumeServices): Record<number, Processor> {
+export function pullProcessors(ctx: BrokerContext, s: PullServices): Record<number, Processor> {
   const p = new PullMessageProcessor(ctx, s);
   return { [RequestCode.PULL_MESSAGE]: (req, ch) => p.process(req, ch) };
 }
@@ -63,9 +66,9 @@ function refuse(req: RemotingCommand, code: number, remark: string): RemotingCom
 
 export class PullMessageProcessor {
   readonly #ctx: BrokerContext;
-  readonly #s: ConsumeServices;
+  readonly #s: PullServices;
 
-  constructor(ctx: BrokerContext, services: ConsumeServices) {
+  constructor(ctx: BrokerContext, services: PullServices) {
     this.#ctx = ctx;
     this.#s = services;
   }
@@ -252,7 +255,8 @@ function respond(req: RemotingCommand, code: number, r: GetResult): RemotingComm
     code,
     r.status,
     {
-      suggestWhichBrokerId: MASTER_ID,
+      // The master is the only broker rmq suggests (no slaves to read from).
+      suggestWhichBrokerId: String(MASTER_ID),
       nextBeginOffset: String(r.nextBeginOffset),
       minOffset: String(r.minOffset),
       maxOffset: String(r.maxOffset),

@@ -4,7 +4,7 @@
  */
 import { concatBytes } from "../../common/bytes.ts";
 import { createResponse, type RemotingCommand } from "../../remoting/command.ts";
-import { decodeHeader, encodeHeader } from "../../remoting/header.ts";
+import { decodeHeader, encodeHeader } from "../../remoting/header_codec.ts";
 import {
   QueryMessageRequestHeader,
   QueryMessageResponseHeader,

@@ -1,60 +1,34 @@
 /**
- * Retries and dead letters (REMOTING.md §3.5, §3.2 step 4, §8.3).
- *
- * CONSUMER_SEND_MSG_BACK (36): a consumer failed a message; the broker stores a copy in
- * `%RETRY%<group>` with delay level `3 + reconsumeTimes` (or the level the client asks for), so
- * the schedule service delivers it later, reconsumeTimes + 1, RETRY_TOPIC and
- * ORIGIN_MESSAGE_ID set; once reconsumeTimes reaches maxReconsumeTimes (or the level is
- * negative) the copy goes to `%DLQ%<group>` queue 0 instead, undelayed.
- *
- * The send hook does the same check for a client that sends to `%RETRY%<group>` itself (the
- * Java client's fallback when the send-back failed).
+ * CONSUMER_SEND_MSG_BACK (36), REMOTING.md §3.5, §8.3: a consumer failed a message; the broker
+ * stores a copy in `%RETRY%<group>` with delay level `3 + reconsumeTimes` (or the level the
+ * client asks for), so the schedule service delivers it later, reconsumeTimes + 1, RETRY_TOPIC
+ * and ORIGIN_MESSAGE_ID set; once reconsumeTimes reaches maxReconsumeTimes (or the level is
+ * negative) the copy goes to `%DLQ%<group>` queue 0 instead, undelayed (retry_policy.ts).
  */
 import { createOffsetMsgId } from "../../common/message/message_id.ts";
 import { decodeMessageRecord } from "../../common/message/message_codec.ts";
 import { MessageConst } from "../../common/message/message_const.ts";
-import { getProperty, removeProperty, setProperty } from "../../common/message/properties.ts";
+import { getProperty, setProperty } from "../../common/message/properties.ts";
 import { isWriteable, PermName, TopicSysFlag } from "../../remoting/body/topic_config.ts";
 import { createResponse, type RemotingCommand } from "../../remoting/command.ts";
-import { decodeHeader } from "../../remoting/header.ts";
+import { decodeHeader } from "../../remoting/header_codec.ts";
 import { ConsumerSendMsgBackRequestHeader } from "../../remoting/headers.ts";
 import { RequestCode } from "../../remoting/request_code.ts";
 import { ResponseCode } from "../../remoting/response_code.ts";
 import type { Processor } from "../../remoting/server.ts";
-import { dlqTopic, RETRY_GROUP_TOPIC_PREFIX, retryTopic } from "../../remoting/subscription.ts";
+import { retryTopic } from "../../remoting/group_topics.ts";
 import type { MessageInput } from "../../store/message_store.ts";
-import { MQVersion } from "../../version.ts";
-import type { BrokerContext, Refusal, SendHeader } from "../broker_context.ts";
-import type { ConsumeServices } from "../consume_services.ts";
+import type { BrokerContext, BrokerServices } from "../broker_context.ts";
+import { randomQueueId } from "../random_queue_id.ts";
+import { maxReconsumeTimesOf, toDeadLetter } from "../retry_policy.ts";
 import { putStatusResponse } from "./send_processor.ts";
-
-/** Queues of a %DLQ% topic (MixAll.DLQ_NUMS_PER_GROUP). */
-export const DLQ_NUMS_PER_GROUP = 1;
 
 const RW = PermName.PERM_READ | PermName.PERM_WRITE;
 
-/** Java's `Math.abs(random.nextInt() % 99999999) % n`. */
-function randomQueueId(n: number): number {
-  return Math.floor(Math.random() * 99_999_999) % n;
-}
-
-/**
- * The limit a request carries (clients from V3_4_9 send their maxReconsumeTimes), else the
- * group's retryMaxTimes.
- */
-function maxReconsumeTimesOf(
-  request: RemotingCommand,
-  fromHeader: number | undefined,
-  groupMax: number,
-): number {
-  return request.version >= MQVersion.V3_4_9 && fromHeader !== undefined ? fromHeader : groupMax;
-}
-
 export function sendBackProcessors(
   ctx: BrokerContext,
-  s: ConsumeServices,
+  s: Pick<BrokerServices, "subscriptionGroups">,
 ): Record<number, Processor> {
-  ctx.sendHooks.retryTopic = (msg, header, request) => retrySend(ctx, s, msg, header, request);
   return {
     [RequestCode.CONSUMER_SEND_MSG_BACK]: (req) => consumerSendMsgBack(ctx, s, req),
   };
@@ -62,7 +36,7 @@ export function sendBackProcessors(
 
 async function consumerSendMsgBack(
   ctx: BrokerContext,
-  s: ConsumeServices,
+  s: Pick<BrokerServices, "subscriptionGroups">,
   req: RemotingCommand,
 ): Promise<RemotingCommand> {
   const h = decodeHeader(ConsumerSendMsgBackRequestHeader, req.extFields);
@@ -85,8 +59,7 @@ async function consumerSendMsgBack(
   if (group.retryQueueNums <= 0) return createResponse(req, ResponseCode.SUCCESS);
 
   const topics = ctx.topicConfigManager;
-  let topic = retryTopic(h.group);
-  let queueId = randomQueueId(group.retryQueueNums);
+  const topic = retryTopic(h.group);
   const retry = topics.createTopicInSendMessageBackMethod(
     topic,
     group.retryQueueNums,
@@ -114,14 +87,9 @@ async function consumerSendMsgBack(
     properties = setProperty(properties, MessageConst.RETRY_TOPIC, m.topic);
   }
   const maxTimes = maxReconsumeTimesOf(req, h.maxReconsumeTimes, group.retryMaxTimes);
-  let delayLevel = h.delayLevel;
-  if (m.reconsumeTimes >= maxTimes || delayLevel < 0) {
-    topic = dlqTopic(h.group);
-    queueId = randomQueueId(DLQ_NUMS_PER_GROUP);
-    topics.createTopicInSendMessageBackMethod(topic, DLQ_NUMS_PER_GROUP, RW, 0);
-    properties = removeProperty(properties, MessageConst.DELAY);
-  } else {
-    if (delayLevel === 0) delayLevel = 3 + m.reconsumeTimes;
+  const dead = m.reconsumeTimes >= maxTimes || h.delayLevel < 0;
+  if (!dead) {
+    const delayLevel = h.delayLevel === 0 ? 3 + m.reconsumeTimes : h.delayLevel;
     properties = setProperty(properties, MessageConst.DELAY, String(delayLevel));
   }
   const origin = getProperty(properties, MessageConst.ORIGIN_MESSAGE_ID) ||
@@ -129,7 +97,7 @@ async function consumerSendMsgBack(
   properties = setProperty(properties, MessageConst.ORIGIN_MESSAGE_ID, origin);
   const msg: MessageInput = {
     topic,
-    queueId,
+    queueId: randomQueueId(group.retryQueueNums),
     flag: m.flag,
     sysFlag: m.sysFlag,
     bornTimestamp: m.bornTimestamp,
@@ -141,37 +109,9 @@ async function consumerSendMsgBack(
     properties,
     waitStoreMsgOK: false,
   };
+  if (dead) toDeadLetter(msg, h.group, topics);
   const result = await ctx.store.putMessage(msg);
   const r = putStatusResponse(result);
   if (r.code === ResponseCode.SUCCESS) return createResponse(req, ResponseCode.SUCCESS);
   return createResponse(req, ResponseCode.SYSTEM_ERROR, result.status);
-}
-
-/**
- * §3.2 step 4 for a send to `%RETRY%<group>`: the group must exist; a message that has been
- * consumed maxReconsumeTimes times goes to `%DLQ%<group>` queue 0, undelayed.
- */
-function retrySend(
-  ctx: BrokerContext,
-  s: ConsumeServices,
-  msg: MessageInput,
-  header: SendHeader,
-  request: RemotingCommand,
-): Refusal | undefined {
-  const groupName = msg.topic.slice(RETRY_GROUP_TOPIC_PREFIX.length);
-  const group = s.subscriptionGroups.find(groupName);
-  if (!group) {
-    return {
-      code: ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST,
-      remark: `subscription group not exist, ${groupName}`,
-    };
-  }
-  const maxTimes = maxReconsumeTimesOf(request, header.maxReconsumeTimes, group.retryMaxTimes);
-  if ((header.reconsumeTimes ?? 0) < maxTimes) return undefined;
-  const dlq = dlqTopic(groupName);
-  ctx.topicConfigManager.createTopicInSendMessageBackMethod(dlq, DLQ_NUMS_PER_GROUP, RW, 0);
-  msg.topic = dlq;
-  msg.queueId = randomQueueId(DLQ_NUMS_PER_GROUP);
-  msg.properties = removeProperty(msg.properties, MessageConst.DELAY);
-  return undefined;
 }

@@ -27,15 +27,23 @@ import { RequestCode } from "../../remoting/request_code.ts";
 import { ResponseCode } from "../../remoting/response_code.ts";
 import type { Processor } from "../../remoting/server.ts";
 import { type MessageInput, type PutResult, PutStatus } from "../../store/message_store.ts";
-import type { BrokerContext, Refusal, SendHeader } from "../broker_context.ts";
-import { decodeHeader } from "../../remoting/header.ts";
+import type { BrokerContext, BrokerServices, Refusal, SendHeader } from "../broker_context.ts";
+import { decodeHeader } from "../../remoting/header_codec.ts";
 import { SendMessageRequestHeader, SendMessageRequestHeaderV2 } from "../../remoting/headers.ts";
 import { topicSysFlagOf } from "../topic_config_manager.ts";
-import { isRetryTopic } from "../../remoting/subscription.ts";
+import { isRetryTopic, RETRY_GROUP_TOPIC_PREFIX } from "../../remoting/group_topics.ts";
+import { randomQueueId } from "../random_queue_id.ts";
+import { maxReconsumeTimesOf, toDeadLetter } from "../retry_policy.ts";
 import { isNotAllowedSendTopic, TOPIC_MAX_LENGTH, validateTopic } from "../topic_validator.ts";
 
-export function sendProcessors(ctx: BrokerContext): Record<number, Processor> {
-  const p = new SendMessageProcessor(ctx);
+/** What the send path needs besides the context: groups, for sends to `%RETRY%<group>`. */
+export type SendServices = Pick<BrokerServices, "subscriptionGroups">;
+
+export function sendProcessors(
+  ctx: BrokerContext,
+  services: SendServices,
+): Record<number, Processor> {
+  const p = new SendMessageProcessor(ctx, services);
   return {
     [RequestCode.SEND_MESSAGE]: (req, ch) => p.send(req, ch, decodeSendHeader),
     [RequestCode.SEND_MESSAGE_V2]: (req, ch) => p.send(req, ch, decodeSendHeaderV2),
@@ -48,10 +56,6 @@ const decodeSendHeader = (ext: Record<string, string>): SendHeader =>
 /** SEND_MESSAGE_V2 and SEND_BATCH_MESSAGE: the same fields under `a`…`n`. */
 const decodeSendHeaderV2 = (ext: Record<string, string>): SendHeader =>
   decodeHeader(SendMessageRequestHeaderV2, ext);
-/** Queue picked for a send that names none (queueId < 0), as Java picks it. */
-function randomQueueId(writeQueueNums: number): number {
-  return Math.floor(Math.random() * 99_999_999) % writeQueueNums;
-}
 
 const WAIT_ITEM = MessageConst.WAIT + NAME_VALUE_SEPARATOR;
 const TRAN_MSG_ITEM = MessageConst.TRAN_MSG + NAME_VALUE_SEPARATOR;
@@ -73,13 +77,15 @@ interface PreparedProperties {
 
 export class SendMessageProcessor {
   readonly #ctx: BrokerContext;
+  readonly #services: SendServices;
   /** Born hosts by connection: the peer address parsed once per connection. */
   readonly #bornHosts = new WeakMap<Channel, SocketAddress>();
   /** `CLUSTER\x01<cluster>\x02`, appended to every stored property string. */
   readonly #clusterProperty: string;
 
-  constructor(ctx: BrokerContext) {
+  constructor(ctx: BrokerContext, services: SendServices) {
     this.#ctx = ctx;
+    this.#services = services;
     this.#clusterProperty = CLUSTER_ITEM + ctx.clusterName + PROPERTY_SEPARATOR;
   }
 
@@ -134,9 +140,8 @@ export class SendMessageProcessor {
         waitStoreMsgOK: props.wait,
       };
       // Step 4: %RETRY% topics (subscription group check, %DLQ% after maxReconsumeTimes).
-      // The consume path installs the hook; until then retry sends are stored as they come.
-      if (isRetryTopic(msg.topic) && this.#ctx.sendHooks.retryTopic) {
-        const no = await this.#ctx.sendHooks.retryTopic(msg, header, request);
+      if (isRetryTopic(msg.topic)) {
+        const no = this.#retryStep(msg, header, request);
         if (no) return createResponse(request, no.code, no.remark);
       }
       // Step 8: DELAY=<level> is scheduled by the store at put time (SCHEDULE_TOPIC_XXXX queue
@@ -286,6 +291,26 @@ export class SendMessageProcessor {
       };
     }
     return tc;
+  }
+
+  /**
+   * §3.2 step 4 for a send to `%RETRY%<group>`: the group must exist; a message that has been
+   * consumed maxReconsumeTimes times goes to `%DLQ%<group>` queue 0, undelayed.
+   */
+  #retryStep(msg: MessageInput, header: SendHeader, request: RemotingCommand): Refusal | undefined {
+    const groupName = msg.topic.slice(RETRY_GROUP_TOPIC_PREFIX.length);
+    const group = this.#services.subscriptionGroups.find(groupName);
+    if (!group) {
+      return {
+        code: ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST,
+        remark: `subscription group not exist, ${groupName}`,
+      };
+    }
+    const maxTimes = maxReconsumeTimesOf(request, header.maxReconsumeTimes, group.retryMaxTimes);
+    if ((header.reconsumeTimes ?? 0) >= maxTimes) {
+      toDeadLetter(msg, groupName, this.#ctx.topicConfigManager);
+    }
+    return undefined;
   }
 
   #queueId(requested: number, tc: TopicConfig): number {

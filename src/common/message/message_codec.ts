@@ -38,6 +38,13 @@ export const BLANK_MAGIC = 0xcbd43194 | 0;
 
 export const MAX_TOPIC_BYTES = 127;
 export const MAX_PROPERTIES_BYTES = 32767;
+/** The smallest record: IPv4 hosts, empty body, topic and properties. */
+export const MIN_RECORD_SIZE = 91;
+/** STORETIMESTAMP's position after an IPv4 born host, and after an IPv6 one. */
+const STORE_TIMESTAMP_POS_V4 = 56;
+const STORE_TIMESTAMP_POS_V6 = 68;
+/** Bytes from a record's start that always include its STORETIMESTAMP, whatever its hosts. */
+export const STORE_TIMESTAMP_HEAD_BYTES = STORE_TIMESTAMP_POS_V6 + 8;
 
 /** Fixed field positions (IPv4 born host); later fields move when a host is IPv6. */
 export const RecordPos = {
@@ -98,7 +105,8 @@ export function recordSize(
   bornIpLength = 4,
   storeIpLength = 4,
 ): number {
-  return 83 + bornIpLength + storeIpLength + bodyLength + topicLength + propertiesLength;
+  return MIN_RECORD_SIZE - 8 + bornIpLength + storeIpLength + bodyLength + topicLength +
+    propertiesLength;
 }
 
 /**
@@ -194,7 +202,7 @@ export function decodeMessageRecord(bytes: Uint8Array, pos = 0, copyBody = true)
   if (magic !== MESSAGE_MAGIC_V1 && magic !== MESSAGE_MAGIC_V2) {
     fail(`bad magic 0x${(magic >>> 0).toString(16)}`);
   }
-  if (storeSize < 91 || storeSize > v.byteLength) fail(`bad size ${storeSize}`);
+  if (storeSize < MIN_RECORD_SIZE || storeSize > v.byteLength) fail(`bad size ${storeSize}`);
   const sysFlag = v.getInt32(RecordPos.SYS_FLAG);
   const bornIpLen = sysFlag & MessageSysFlag.BORNHOST_V6 ? 16 : 4;
   const storeIpLen = sysFlag & MessageSysFlag.STOREHOST_V6 ? 16 : 4;
@@ -276,5 +284,12 @@ export function decodeMessageRecords(bytes: Uint8Array, copyBody = true): Messag
 
 /** Store timestamp position for a record, which moves when the born host is IPv6. */
 export function storeTimestampPos(sysFlag: number): number {
-  return sysFlag & MessageSysFlag.BORNHOST_V6 ? 68 : 56;
+  return sysFlag & MessageSysFlag.BORNHOST_V6 ? STORE_TIMESTAMP_POS_V6 : STORE_TIMESTAMP_POS_V4;
+}
+
+/** Position of the BODY length field, which moves with the size of both hosts. */
+export function bodyLengthPos(sysFlag: number): number {
+  const storeHostBytes = sysFlag & MessageSysFlag.STOREHOST_V6 ? 20 : 8;
+  // STORETIMESTAMP, STOREHOSTADDRESS, RECONSUMETIMES, PREPARED TRANSACTION OFFSET.
+  return storeTimestampPos(sysFlag) + 8 + storeHostBytes + 4 + 8;
 }

@@ -8,7 +8,7 @@ import { errorMessage } from "../../common/errors.ts";
 import { logger } from "../../common/log.ts";
 import type { Channel } from "../../remoting/channel.ts";
 import { createResponse, type RemotingCommand } from "../../remoting/command.ts";
-import { decodeHeader, encodeHeader } from "../../remoting/header.ts";
+import { decodeHeader, encodeHeader } from "../../remoting/header_codec.ts";
 import {
   AddWritePermResponseHeader,
   BrokerNameRequestHeader,

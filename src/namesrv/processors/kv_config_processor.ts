@@ -1,6 +1,6 @@
 /** PUT_KV_CONFIG, GET_KV_CONFIG, DELETE_KV_CONFIG, GET_KVLIST_BY_NAMESPACE (REMOTING.md §3.9). */
 import { createResponse } from "../../remoting/command.ts";
-import { decodeHeader, encodeHeader } from "../../remoting/header.ts";
+import { decodeHeader, encodeHeader } from "../../remoting/header_codec.ts";
 import {
   KVConfigKeyRequestHeader,
   KVConfigRequestHeader,

@@ -1,6 +1,6 @@
 /** Route queries: GET_ROUTEINFO_BY_TOPIC and GET_BROKER_CLUSTER_INFO (REMOTING.md §3.9). */
 import { createResponse, type RemotingCommand } from "../../remoting/command.ts";
-import { decodeHeader } from "../../remoting/header.ts";
+import { decodeHeader } from "../../remoting/header_codec.ts";
 import { GetRouteInfoRequestHeader } from "../../remoting/headers.ts";
 import { encodeClusterInfo, encodeTopicRouteData } from "../../remoting/body/topic_route_data.ts";
 import { RequestCode } from "../../remoting/request_code.ts";

@@ -5,7 +5,7 @@
  */
 import { logger } from "../../common/log.ts";
 import { createResponse, type RemotingCommand } from "../../remoting/command.ts";
-import { decodeHeader } from "../../remoting/header.ts";
+import { decodeHeader } from "../../remoting/header_codec.ts";
 import {
   DeleteTopicFromNamesrvRequestHeader,
   GetTopicsByClusterRequestHeader,

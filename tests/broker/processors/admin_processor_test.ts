@@ -3,7 +3,7 @@ import { textDecoder, textEncoder } from "../../../src/common/bytes.ts";
 import { parseFastJson } from "../../../src/common/fastjson.ts";
 import { RemotingClient } from "../../../src/remoting/client.ts";
 import { createRequest } from "../../../src/remoting/command.ts";
-import { encodeHeader } from "../../../src/remoting/header.ts";
+import { encodeHeader } from "../../../src/remoting/header_codec.ts";
 import { CreateTopicRequestHeader } from "../../../src/remoting/headers.ts";
 import { decodeDataVersion } from "../../../src/remoting/body/data_version.ts";
 import { decodeProperties } from "../../../src/remoting/body/properties_body.ts";

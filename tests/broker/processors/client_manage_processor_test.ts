@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { consumeServicesOf } from "../../../src/broker/consume_services.ts";
 import { decodeConsumerIdList } from "../../../src/remoting/body/consumer_list.ts";
 import { encodeJsonBody } from "../../../src/remoting/body/json_body.ts";
 import { RemotingClient } from "../../../src/remoting/client.ts";
@@ -38,7 +37,7 @@ Deno.test("HEART_BEAT makes %RETRY%<group> routable before it is answered", asyn
   const tc = cluster.brokers[0].controller.topicConfigManager.get("%RETRY%gr");
   assert.equal(tc?.writeQueueNums, 1);
   // The group was auto-created with the defaults.
-  const groups = consumeServicesOf(cluster.brokers[0].controller)!.subscriptionGroups;
+  const groups = cluster.brokers[0].controller.services.subscriptionGroups;
   assert.equal(groups.get("gr")?.retryMaxTimes, 16);
 });
 
@@ -117,7 +116,7 @@ Deno.test("HEART_BEAT keeps the newest subscription and drops topics no longer l
   await using cluster = await startCluster();
   await using client = new RemotingClient();
   const addr = cluster.brokers[0].addr;
-  const consume = consumeServicesOf(cluster.brokers[0].controller)!;
+  const consume = cluster.brokers[0].controller.services;
   // Go sends codeSet as strings and hashes UTF-8; the broker recomputes Java hash codes.
   const goSub = { ...sub("T1", "TagA || TagB", 5), codeSet: [1, 2] };
   await heartbeat(client, addr, "c", [consumer("gs", [goSub, sub("T2", "*", 5)])]);

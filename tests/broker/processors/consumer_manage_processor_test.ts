@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { consumeServicesOf } from "../../../src/broker/consume_services.ts";
 import {
   decodeLockBatchResponse,
   encodeLockBatchRequest,
@@ -94,7 +93,7 @@ Deno.test("ConsumerOffsetManager writes consumerOffset.json every flush interval
   await using cluster = await startCluster({ broker: { flushConsumerOffsetInterval: 50 } });
   await using client = new RemotingClient();
   const broker = cluster.brokers[0];
-  const path = consumeServicesOf(broker.controller)!.consumerOffsets.path;
+  const path = broker.controller.services.consumerOffsets.path;
   assert.equal(path, `${broker.storeDir}/config/consumerOffset.json`);
   await update(client, broker.addr, "g1", "T", 0, 12);
   await update(client, broker.addr, "g1", "T", 1, 7);

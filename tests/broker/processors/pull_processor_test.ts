@@ -1,10 +1,9 @@
 import assert from "node:assert/strict";
-import { consumeServicesOf } from "../../../src/broker/consume_services.ts";
 import { MAX_SUSPEND_MS, pullResponseCode } from "../../../src/broker/processors/pull_processor.ts";
 import { PullSysFlag } from "../../../src/common/message/sys_flag.ts";
 import { RemotingClient } from "../../../src/remoting/client.ts";
 import { encodeFrame } from "../../../src/remoting/frame_codec.ts";
-import { decodeHeader } from "../../../src/remoting/header.ts";
+import { decodeHeader } from "../../../src/remoting/header_codec.ts";
 import {
   OffsetResponseHeader,
   PullMessageResponseHeader,
@@ -89,7 +88,7 @@ Deno.test("PullMessageProcessor checks permission, group, topic, queue and subsc
   await using client = new RemotingClient();
   const broker = cluster.brokers[0];
   const addr = broker.addr;
-  const consume = consumeServicesOf(broker.controller)!;
+  const consume = broker.controller.services;
   const code = async (h: Parameters<typeof pullRequest>[0]) => {
     const res = await client.invokeSync(addr, pullRequest({ sysFlag: SUBSCRIPTION, ...h }), 3000);
     return [res.code, res.remark];
@@ -230,7 +229,7 @@ Deno.test("PullMessageProcessor wakes a held pull the moment a message is dispat
   await using client = new RemotingClient();
   await using producer = new RemotingClient();
   const addr = cluster.brokers[0].addr;
-  const holds = consumeServicesOf(cluster.brokers[0].controller)!.holds;
+  const holds = cluster.brokers[0].controller.services.holds;
   const started = Date.now();
   const held = client.invokeSync(
     addr,
@@ -264,7 +263,7 @@ Deno.test("PullMessageProcessor holds past messages the subscription does not wa
   await using client = new RemotingClient();
   await using producer = new RemotingClient();
   const addr = cluster.brokers[0].addr;
-  const holds = consumeServicesOf(cluster.brokers[0].controller)!.holds;
+  const holds = cluster.brokers[0].controller.services.holds;
   const held = client.invokeSync(
     addr,
     pullRequest({
@@ -329,7 +328,7 @@ Deno.test("PullMessageProcessor answers held pulls at shutdown and drops those o
   await using cluster = await startCluster();
   await cluster.createTopic("PullStop", { queues: 2 });
   const broker = cluster.brokers[0];
-  const holds = consumeServicesOf(broker.controller)!.holds;
+  const holds = broker.controller.services.holds;
   await using client = new RemotingClient();
   await using gone = new RemotingClient();
   const held = client.invokeSync(

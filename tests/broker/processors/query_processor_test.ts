@@ -4,7 +4,7 @@ import { decodeOffsetMsgId } from "../../../src/common/message/message_id.ts";
 import { encodeProperties } from "../../../src/common/message/properties.ts";
 import { RemotingClient } from "../../../src/remoting/client.ts";
 import { createRequest } from "../../../src/remoting/command.ts";
-import { encodeHeader } from "../../../src/remoting/header.ts";
+import { encodeHeader } from "../../../src/remoting/header_codec.ts";
 import { QueryMessageRequestHeader } from "../../../src/remoting/headers.ts";
 import { RequestCode } from "../../../src/remoting/request_code.ts";
 import { ResponseCode } from "../../../src/remoting/response_code.ts";

@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { consumeServicesOf } from "../../../src/broker/consume_services.ts";
 import type { MessageRecord } from "../../../src/common/message/message_codec.ts";
 import { createOffsetMsgId } from "../../../src/common/message/message_id.ts";
 import { decodeProperties, encodeProperties } from "../../../src/common/message/properties.ts";
@@ -143,7 +142,7 @@ Deno.test("CONSUMER_SEND_MSG_BACK refuses unknown groups and offsets, and drops 
   await cluster.createTopic("SBRef", { queues: 1 });
   await using client = new RemotingClient();
   const broker = cluster.brokers[0];
-  const groups = consumeServicesOf(broker.controller)!.subscriptionGroups;
+  const groups = broker.controller.services.subscriptionGroups;
   let res = await sendBack(client, broker.addr, { offset: 0, group: "unknown" });
   assert.deepEqual([res.code, res.remark], [26, "subscription group not exist, unknown"]);
   groups.update({ ...groups.get("TOOLS_CONSUMER")!, groupName: "g" });
@@ -164,7 +163,7 @@ Deno.test("CONSUMER_SEND_MSG_BACK takes the group's retryMaxTimes from clients b
   await cluster.createTopic("SBOld", { queues: 1 });
   await using client = new RemotingClient();
   const broker = cluster.brokers[0];
-  const groups = consumeServicesOf(broker.controller)!.subscriptionGroups;
+  const groups = broker.controller.services.subscriptionGroups;
   groups.update({ ...groups.find("g")!, retryMaxTimes: 0 });
   await send(client, broker.addr, "SBOld", "x");
   const m = await pullOne(client, cluster, "SBOld");
@@ -182,7 +181,7 @@ Deno.test("SEND_MESSAGE_V2 to %RETRY%<group> goes to %DLQ% once reconsumeTimes r
   await using cluster = await startCluster({ broker: { autoCreateSubscriptionGroup: false } });
   await using client = new RemotingClient();
   const broker = cluster.brokers[0];
-  const groups = consumeServicesOf(broker.controller)!.subscriptionGroups;
+  const groups = broker.controller.services.subscriptionGroups;
   const sendRetry = (group: string, reconsumeTimes: number) =>
     client.invokeSync(
       broker.addr,

@@ -6,7 +6,7 @@
  */
 import { javaStringHashCode } from "../common/java_hash.ts";
 import { ExpressionType, SUB_ALL, type SubscriptionData } from "../remoting/body/heartbeat_data.ts";
-import { buildSubscriptionData, isTagType, splitTags } from "../remoting/subscription.ts";
+import { buildSubscriptionData, isTagType, splitTags } from "../remoting/filter_api.ts";
 import type { MessageFilter } from "../store/message_store.ts";
 import { messageFilterOf } from "./message_filter.ts";
 

@@ -1,13 +1,10 @@
 import assert from "node:assert/strict";
 import {
   buildSubscriptionData,
-  dlqTopic,
-  isRetryTopic,
   isTagType,
   parseTags,
-  retryTopic,
   splitTags,
-} from "../../src/remoting/subscription.ts";
+} from "../../src/remoting/filter_api.ts";
 
 Deno.test("parseTags() splits on || as Java's FilterAPI does", { permissions: "none" }, () => {
   assert.deepEqual(parseTags("*"), []);
@@ -48,15 +45,5 @@ Deno.test(
     assert.equal(sql.expressionType, "SQL92");
     assert.deepEqual(sql.tagsSet, []);
     assert.ok(isTagType(undefined) && isTagType(" ") && isTagType("TAG") && !isTagType("SQL92"));
-  },
-);
-
-Deno.test(
-  { name: "retryTopic() and dlqTopic() name a group's topics", permissions: "none" },
-  () => {
-    assert.equal(retryTopic("g1"), "%RETRY%g1");
-    assert.equal(dlqTopic("g1"), "%DLQ%g1");
-    assert.ok(isRetryTopic("%RETRY%g1"));
-    assert.ok(!isRetryTopic("TopicTest"));
   },
 );

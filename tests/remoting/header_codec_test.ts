@@ -5,7 +5,7 @@ import {
   encodeHeader,
   HeaderError,
   type HeaderSchema,
-} from "../../src/remoting/header.ts";
+} from "../../src/remoting/header_codec.ts";
 import {
   PullMessageRequestHeader,
   SendMessageRequestHeaderV2,

@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
-import { normalizeSubscriptionData, SubscriptionCache } from "../../src/broker/subscription.ts";
-import { buildSubscriptionData } from "../../src/remoting/subscription.ts";
+import {
+  normalizeSubscriptionData,
+  SubscriptionCache,
+} from "../../src/broker/consumer_subscription.ts";
+import { buildSubscriptionData } from "../../src/remoting/filter_api.ts";
 
 Deno.test("normalizeSubscriptionData() recomputes a client's codes from its tags", {
   permissions: "none",

@@ -1,30 +1,11 @@
 /**
  * Subscription expressions as RocketMQ's FilterAPI reads them (`*`, `TagA || TagB`, or SQL92
- * text), the SubscriptionData built from them with Java hash codes, and the names of a consumer
- * group's retry and dead-letter topics (REMOTING.md §3.3, §3.5, §8.3). Broker and client both
- * use these; what each side adds on top lives with it.
+ * text) and the SubscriptionData built from them with Java hash codes (REMOTING.md §3.3).
+ * Broker and client both use these; what each side adds on top lives with it
+ * (broker/consumer_subscription.ts, client/consumer/tag_expression.ts).
  */
 import { javaStringHashCode } from "../common/java_hash.ts";
 import { ExpressionType, SUB_ALL, type SubscriptionData } from "./body/heartbeat_data.ts";
-
-/** Prefix of a consumer group's retry topic (`%RETRY%<group>`). */
-export const RETRY_GROUP_TOPIC_PREFIX = "%RETRY%";
-/** Prefix of a consumer group's dead-letter topic (`%DLQ%<group>`). */
-export const DLQ_GROUP_TOPIC_PREFIX = "%DLQ%";
-
-/** `%RETRY%<group>`. */
-export function retryTopic(group: string): string {
-  return RETRY_GROUP_TOPIC_PREFIX + group;
-}
-
-/** `%DLQ%<group>`. */
-export function dlqTopic(group: string): string {
-  return DLQ_GROUP_TOPIC_PREFIX + group;
-}
-
-export function isRetryTopic(topic: string): boolean {
-  return topic.startsWith(RETRY_GROUP_TOPIC_PREFIX);
-}
 
 /** `TAG` for a missing or blank type, as Java's ExpressionType.isTagType reads it. */
 export function isTagType(expressionType: string | undefined): boolean {

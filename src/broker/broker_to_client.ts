@@ -1,0 +1,62 @@
+/**
+ * Requests the broker sends to its clients over their own connections (Java's Broker2Client):
+ * NOTIFY_CONSUMER_IDS_CHANGED when a group's membership changes, RESET_CONSUMER_CLIENT_OFFSET
+ * when an admin resets a group's offsets. Both are oneway; a client that cannot be told is
+ * logged and skipped (it catches up at its next rebalance).
+ */
+import { errorMessage } from "../common/errors.ts";
+import { logger } from "../common/log.ts";
+import type { Channel } from "../remoting/channel.ts";
+import { createRequest } from "../remoting/command.ts";
+import { encodeHeader, type HeaderOf } from "../remoting/header_codec.ts";
+import { ConsumerGroupRequestHeader, ResetOffsetRequestHeader } from "../remoting/headers.ts";
+import { RequestCode } from "../remoting/request_code.ts";
+import { MQVersion } from "../version.ts";
+import type { ClientChannelInfo } from "./client_channel.ts";
+
+const log = logger("broker");
+
+/** NOTIFY_CONSUMER_IDS_CHANGED (oneway) to each open connection: rebalance now. */
+export function notifyConsumerIdsChanged(group: string, channels: readonly Channel[]): void {
+  const header = encodeHeader(ConsumerGroupRequestHeader, { consumerGroup: group });
+  for (const ch of channels) {
+    if (ch.isClosed) continue;
+    try {
+      ch.invokeOneway(createRequest(RequestCode.NOTIFY_CONSUMER_IDS_CHANGED, { ...header }));
+    } catch (e) {
+      log.warn("Cannot notify {addr} that group {group} changed: {error}", {
+        addr: ch.remoteAddr,
+        group,
+        error: errorMessage(e),
+      });
+    }
+  }
+}
+
+/**
+ * RESET_CONSUMER_CLIENT_OFFSET (oneway, the new offsets as the body) to every consumer of a
+ * group. Returns why it cannot be done (a client too old to understand it), or undefined.
+ */
+export function resetClientOffsets(
+  clients: Iterable<ClientChannelInfo>,
+  reset: HeaderOf<typeof ResetOffsetRequestHeader>,
+  body: Uint8Array,
+): string | undefined {
+  const header = encodeHeader(ResetOffsetRequestHeader, reset);
+  for (const info of clients) {
+    if (info.version < MQVersion.V3_0_7_SNAPSHOT) {
+      return `the client does not support this feature. version=${info.version}`;
+    }
+    try {
+      info.channel.invokeOneway(
+        createRequest(RequestCode.RESET_CONSUMER_CLIENT_OFFSET, { ...header }, { body }),
+      );
+    } catch (e) {
+      log.warn("Cannot send reset offset to {clientId}: {error}", {
+        clientId: info.clientId,
+        error: errorMessage(e),
+      });
+    }
+  }
+  return undefined;
+}
