@@ -3,10 +3,10 @@
  * count what they get; latency is born time to delivery (B2C), as RocketMQ's consumer
  * benchmark reports it.
  */
-import { ConsumeFromWhere, MessageModel } from "../client/consumer_types.ts";
+import { ConsumeFromWhere, MessageModel } from "../client/consumer/consumer_types.ts";
 import type { MessageExt } from "../client/message_ext.ts";
-import { PullConsumer } from "../client/pull_consumer.ts";
-import { PushConsumer } from "../client/push_consumer.ts";
+import { PullConsumer } from "../client/consumer/pull_consumer.ts";
+import { PushConsumer } from "../client/consumer/push_consumer.ts";
 import type { BenchRun } from "./bench_run.ts";
 
 export interface ConsumeOptions {

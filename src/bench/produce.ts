@@ -2,7 +2,7 @@
  * `rmq bench produce`: N producer clients sending --size byte messages with a fixed number in
  * flight (each in-flight slot is a loop awaiting its own send), optionally paced to --rate.
  */
-import { Producer } from "../client/producer.ts";
+import { Producer } from "../client/producer/producer.ts";
 import type { Message } from "../client/message.ts";
 import type { BenchRun } from "./bench_run.ts";
 import { AUTO_CREATE_TOPIC_KEY_TOPIC } from "../client/validators.ts";

@@ -9,9 +9,9 @@ import { errorMessage, UsageError } from "../common/errors.ts";
 import { logger } from "../common/log.ts";
 import { MessageConst } from "../common/message/message_const.ts";
 import type { MessageExt } from "../client/message_ext.ts";
-import { PushConsumer } from "../client/push_consumer.ts";
-import { ConsumeFromWhere, MessageModel } from "../client/consumer_types.ts";
-import { parseTagExpression } from "../client/subscription.ts";
+import { PushConsumer } from "../client/consumer/push_consumer.ts";
+import { ConsumeFromWhere, MessageModel } from "../client/consumer/consumer_types.ts";
+import { parseTagExpression } from "../client/consumer/tag_expression.ts";
 import { checkGroup, checkTopic } from "../client/validators.ts";
 import {
   choiceOption,

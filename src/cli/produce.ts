@@ -8,8 +8,8 @@ import { UsageError } from "../common/errors.ts";
 import { errorMessage } from "../common/errors.ts";
 import type { Message } from "../client/message.ts";
 import { encodeMessageProperties, messageBody } from "../client/message.ts";
-import { Producer } from "../client/producer.ts";
-import type { SendResult } from "../client/send_result.ts";
+import { Producer } from "../client/producer/producer.ts";
+import type { SendResult } from "../client/producer/send_result.ts";
 import { checkBodyLength, checkTopic, DEFAULT_MAX_MESSAGE_SIZE } from "../client/validators.ts";
 import {
   choiceOption,

@@ -26,14 +26,12 @@ import {
 } from "./client_config.ts";
 import {
   CLIENT_INNER_PRODUCER_GROUP,
-  type ConsumerData,
   type HeartbeatData,
 } from "../remoting/body/heartbeat_data.ts";
+import type { ConsumerInner, ProducerInner } from "./client_inner.ts";
 import { MQClientError } from "./errors.ts";
 import { MQClientAPI } from "./mq_client_api.ts";
 import { registerClientProcessors } from "./client_remoting_processor.ts";
-import type { ReceivedMessage } from "./message_ext.ts";
-import type { TopicPublishInfo } from "./topic_publish_info.ts";
 import {
   defaultTopicRoute,
   routeFingerprint,
@@ -49,36 +47,6 @@ const FIRST_HEARTBEAT_MS = 1000;
 /** RebalanceService: every consumer re-splits its queues this often (waitInterval, 20 s). */
 export const REBALANCE_INTERVAL_MS = 20_000;
 
-/** What a client instance needs from a producer (MQProducerInner). */
-export interface ProducerInner {
-  readonly groupName: string;
-  /** Topics whose routes the instance keeps fresh for this producer. */
-  publishTopics(): Iterable<string>;
-  /** The producer has no usable queues for the topic yet. */
-  isPublishTopicNeedUpdate(topic: string): boolean;
-  updateTopicPublishInfo(topic: string, info: TopicPublishInfo): void;
-}
-
-/** What a client instance needs from a consumer (MQConsumerInner). */
-export interface ConsumerInner {
-  readonly groupName: string;
-  /** This consumer's entry in the heartbeat. */
-  consumerData(): ConsumerData;
-  /** Topics whose routes the instance keeps fresh for this consumer. */
-  subscriptionTopics(): Iterable<string>;
-  /** The consumer has no queues for the topic yet. */
-  isSubscribeTopicNeedUpdate(topic: string): boolean;
-  updateTopicSubscribeInfo(topic: string, queues: MessageQueue[]): void;
-  /** Re-splits the group's queues (push consumers; run by the instance's rebalance service). */
-  doRebalance?(): Promise<void>;
-  /** RESET_CONSUMER_CLIENT_OFFSET: continue these queues of `topic` from these offsets. */
-  resetOffset?(topic: string, offsets: readonly [MessageQueue, number][]): Promise<void>;
-  /** GET_CONSUMER_RUNNING_INFO: the ConsumerRunningInfo body. */
-  consumerRunningInfo?(): Uint8Array;
-  /** CONSUME_MESSAGE_DIRECTLY: hands one message to the listener; the result body. */
-  consumeMessageDirectly?(msg: ReceivedMessage): Promise<Uint8Array>;
-}
-
 /** A broker address picked for reads (findBrokerAddressInSubscribe). */
 export interface FindBrokerResult {
   brokerAddr: string;
@@ -93,6 +61,11 @@ export interface DefaultTopicOptions {
   queueNums: number;
 }
 
+/**
+ * Running instances by client id (Java's MQClientManager): producers and consumers created
+ * with the same instanceName share one instance and its connections, as in Java. The one
+ * table that is process-wide by design; nothing else in the client is.
+ */
 const INSTANCES = new Map<string, ClientInstance>();
 
 /**
@@ -169,6 +142,12 @@ export class ClientInstance implements AsyncDisposable {
       INSTANCES.set(id, instance);
     }
     return instance;
+  }
+
+  /** The running instance with this client id (`<clientIP>@<instanceName>`), if any. */
+  static find(clientId: string): ClientInstance | undefined {
+    const instance = INSTANCES.get(clientId);
+    return instance && instance.#state !== "shutdown" ? instance : undefined;
   }
 
   get isRunning(): boolean {

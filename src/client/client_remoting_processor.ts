@@ -11,6 +11,7 @@
 import { errorMessage } from "../common/errors.ts";
 import { logger } from "../common/log.ts";
 import { decodeResetOffsetBody } from "../remoting/body/reset_offset_body.ts";
+import type { RemotingClient } from "../remoting/client.ts";
 import { createResponse, type RemotingCommand } from "../remoting/command.ts";
 import { decodeHeader } from "../remoting/header_codec.ts";
 import {
@@ -21,13 +22,20 @@ import {
 } from "../remoting/headers.ts";
 import { RequestCode } from "../remoting/request_code.ts";
 import { ResponseCode } from "../remoting/response_code.ts";
-import type { ClientInstance } from "./client_instance.ts";
+import type { ConsumerInner } from "./client_inner.ts";
 import { decodeMessages } from "./message_ext.ts";
 
 const log = logger("client");
 
+/** What the handlers work on: a client instance's connections, consumers and rebalancing. */
+export interface ClientRequestTarget {
+  readonly remoting: RemotingClient;
+  readonly consumers: ReadonlyMap<string, ConsumerInner>;
+  rebalanceImmediately(): Promise<void>;
+}
+
 /** Registers the handlers on the instance's remoting client. */
-export function registerClientProcessors(instance: ClientInstance): void {
+export function registerClientProcessors(instance: ClientRequestTarget): void {
   const remoting = instance.remoting;
   remoting.registerProcessor(RequestCode.NOTIFY_CONSUMER_IDS_CHANGED, (req, ch) => {
     const group = decodeHeader(ConsumerGroupRequestHeader, req.extFields).consumerGroup;

@@ -35,20 +35,20 @@ export {
   type ProducerOptions,
   type SendOptions,
   type ViewedMessage,
-} from "./producer.ts";
+} from "./producer/producer.ts";
 export type { Message } from "./message.ts";
-export { type SendResult, SendStatus } from "./send_result.ts";
+export { type SendResult, SendStatus } from "./producer/send_result.ts";
 export type { ClientOptions } from "./client_config.ts";
 export { MQBrokerError, MQClientError } from "./errors.ts";
 export {
   type MessageQueueSelector,
   selectMessageQueueByHash,
   selectMessageQueueByRandom,
-} from "./queue_selector.ts";
+} from "./producer/queue_selector.ts";
 export type { MessageQueue } from "../remoting/body/message_queue.ts";
-export { PushConsumer, type PushConsumerOptions } from "./push_consumer.ts";
-export { PullConsumer, type PullConsumerOptions } from "./pull_consumer.ts";
-export { type PullResult, PullStatus } from "./pull_api.ts";
+export { PushConsumer, type PushConsumerOptions } from "./consumer/push_consumer.ts";
+export { PullConsumer, type PullConsumerOptions } from "./consumer/pull_consumer.ts";
+export { type PullResult, PullStatus } from "./consumer/pull_api.ts";
 export type { MessageExt } from "./message_ext.ts";
 export {
   type ConsumeConcurrentlyContext,
@@ -56,9 +56,9 @@ export {
   ConsumeFromWhere,
   type MessageListener,
   MessageModel,
-} from "./consumer_types.ts";
+} from "./consumer/consumer_types.ts";
 export {
   allocateMessageQueueAveragely,
   allocateMessageQueueAveragelyByCircle,
   type AllocateMessageQueueStrategy,
-} from "./allocate_strategy.ts";
+} from "./consumer/allocate_strategy.ts";

@@ -44,7 +44,7 @@ import { RequestCode } from "../remoting/request_code.ts";
 import { ResponseCode } from "../remoting/response_code.ts";
 import { MQBrokerError, MQClientError, oneLine } from "./errors.ts";
 import { encodeHeartbeatData, type HeartbeatData } from "../remoting/body/heartbeat_data.ts";
-import { type SendResult, sendStatusOf } from "./send_result.ts";
+import { type SendResult, sendStatusOf } from "./producer/send_result.ts";
 
 /** The fields of a SEND_MESSAGE_V2 / SEND_BATCH_MESSAGE header (§3.2). */
 export type SendMessageHeader = HeaderOf<typeof SendMessageRequestHeaderV2>;

@@ -9,7 +9,7 @@ import {
   MASTER_ID,
   type TopicRouteData,
 } from "../remoting/body/topic_route_data.ts";
-import { TopicPublishInfo } from "./topic_publish_info.ts";
+import { TopicPublishInfo } from "./producer/topic_publish_info.ts";
 
 const byBrokerName = (a: { brokerName: string }, b: { brokerName: string }) =>
   a.brokerName < b.brokerName ? -1 : a.brokerName > b.brokerName ? 1 : 0;

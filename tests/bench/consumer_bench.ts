@@ -15,8 +15,8 @@
 import { concatBytes } from "../../src/common/bytes.ts";
 import { encodeMessageRecord } from "../../src/common/message/message_codec.ts";
 import { decodeMessages, TopicHint } from "../../src/client/message_ext.ts";
-import { PushConsumer } from "../../src/client/push_consumer.ts";
-import { ConsumeFromWhere } from "../../src/client/consumer_types.ts";
+import { PushConsumer } from "../../src/client/consumer/push_consumer.ts";
+import { ConsumeFromWhere } from "../../src/client/consumer/consumer_types.ts";
 import { startCluster } from "../helpers/cluster.ts";
 import { startProducer } from "../helpers/consumers.ts";
 

@@ -7,9 +7,9 @@
  *
  *   deno bench -A tests/bench/e2e_bench.ts
  */
-import { ConsumeFromWhere } from "../../src/client/consumer_types.ts";
-import { Producer } from "../../src/client/producer.ts";
-import { PushConsumer } from "../../src/client/push_consumer.ts";
+import { ConsumeFromWhere } from "../../src/client/consumer/consumer_types.ts";
+import { Producer } from "../../src/client/producer/producer.ts";
+import { PushConsumer } from "../../src/client/consumer/push_consumer.ts";
 import { DevServer } from "../../src/dev/dev_server.ts";
 
 const MESSAGES = 20_000;

@@ -12,7 +12,8 @@
  */
 import { prepareMessage } from "../../src/client/message.ts";
 import { MQClientAPI } from "../../src/client/mq_client_api.ts";
-import { Producer, sendMessageHeader } from "../../src/client/producer.ts";
+import { Producer } from "../../src/client/producer/producer.ts";
+import { sendMessageHeader } from "../../src/client/producer/send_path.ts";
 import { UniqueKeyGenerator } from "../../src/common/message/message_id.ts";
 import { SerializeType } from "../../src/remoting/command.ts";
 import { encodeFrame } from "../../src/remoting/frame_codec.ts";

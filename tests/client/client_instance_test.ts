@@ -3,8 +3,9 @@
  * tests/helpers/namesrv.ts does): route updates, the broker table, heartbeat data, sharing.
  */
 import assert from "node:assert/strict";
-import { ClientInstance, type ProducerInner } from "../../src/client/client_instance.ts";
-import type { TopicPublishInfo } from "../../src/client/topic_publish_info.ts";
+import { ClientInstance } from "../../src/client/client_instance.ts";
+import type { ProducerInner } from "../../src/client/client_inner.ts";
+import type { TopicPublishInfo } from "../../src/client/producer/topic_publish_info.ts";
 import { RemotingClient } from "../../src/remoting/client.ts";
 import { registerTestBroker, startNamesrv } from "../helpers/namesrv.ts";
 

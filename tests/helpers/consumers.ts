@@ -8,15 +8,15 @@
  * await c.received.waitForCount(100);
  * ```
  */
-import { Producer, type ProducerOptions } from "../../src/client/producer.ts";
-import { PushConsumer, type PushConsumerOptions } from "../../src/client/push_consumer.ts";
+import { Producer, type ProducerOptions } from "../../src/client/producer/producer.ts";
+import { PushConsumer, type PushConsumerOptions } from "../../src/client/consumer/push_consumer.ts";
 import type { Message } from "../../src/client/message.ts";
 import type { MessageExt } from "../../src/client/message_ext.ts";
 import type {
   ConsumeConcurrentlyContext,
   ConsumeConcurrentlyStatus,
-} from "../../src/client/consumer_types.ts";
-import type { SendResult } from "../../src/client/send_result.ts";
+} from "../../src/client/consumer/consumer_types.ts";
+import type { SendResult } from "../../src/client/producer/send_result.ts";
 import type { TestCluster } from "./cluster.ts";
 
 const dec = new TextDecoder();
