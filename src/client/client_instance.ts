@@ -9,6 +9,9 @@
  * client_remoting_processor.ts. Instances are shared by client id
  * (`<clientIP>@<instanceName>`); the default instance name is unique per client object, so
  * sharing only happens when asked for.
+ *
+ * One concept, Java's MQClientInstance: routes, brokers, heartbeats and rebalancing share its
+ * timers and tables.
  */
 import { ipv4Bytes } from "../common/address.ts";
 import { errorMessage } from "../common/errors.ts";

@@ -13,10 +13,12 @@
  * last pass to the OS in one write per cache chunk. A second loop makes written bytes durable:
  * under SYNC_FLUSH it runs as soon as a put waits for it, so every put that arrived while the
  * previous sync was running shares the next one (group commit).
+ *
+ * One concept in one class (RocketMQ's CommitLog with its flush services): the segments, the
+ * write and flush loops, reads, and deletion of old segments all turn on the same positions.
  */
 import {
   BLANK_MAGIC,
-  bodyLengthPos,
   MESSAGE_MAGIC_V1,
   MESSAGE_MAGIC_V2,
   MIN_RECORD_SIZE,
@@ -26,7 +28,6 @@ import {
   writeMessageRecord,
 } from "../common/message/message_codec.ts";
 import { dataView, readInt64 } from "../common/bytes.ts";
-import { maskedCrc32 } from "../common/crc32.ts";
 import { errorMessage } from "../common/errors.ts";
 import { logger } from "../common/log.ts";
 import type { FileHandles } from "./file_handles.ts";
@@ -583,22 +584,4 @@ export class CommitLog {
     }
     return deleted;
   }
-}
-
-/**
- * Whether `size` bytes at `pos` of `bytes` are one whole stored record whose body matches its
- * CRC: records read back from disk are checked so a damaged one is never served.
- */
-export function isIntactRecord(bytes: Uint8Array, pos: number, size: number): boolean {
-  if (size < MIN_RECORD_SIZE || pos + size > bytes.length) return false;
-  const v = new DataView(bytes.buffer, bytes.byteOffset + pos, size);
-  const magic = v.getInt32(RecordPos.MAGIC);
-  if (v.getInt32(RecordPos.TOTAL_SIZE) !== size) return false;
-  if (magic !== MESSAGE_MAGIC_V1 && magic !== MESSAGE_MAGIC_V2) return false;
-  const bodyLenPos = bodyLengthPos(v.getInt32(RecordPos.SYS_FLAG));
-  if (bodyLenPos + 4 > size) return false;
-  const bodyLen = v.getInt32(bodyLenPos);
-  if (bodyLen < 0 || bodyLenPos + 4 + bodyLen > size) return false;
-  const at = pos + bodyLenPos + 4;
-  return maskedCrc32(bytes.subarray(at, at + bodyLen)) === v.getInt32(RecordPos.BODY_CRC);
 }

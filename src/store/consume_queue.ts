@@ -17,6 +17,9 @@
  * Entries are written synchronously right after the records they point to are handed to the
  * OS (dispatch), one write per queue per dispatch pass, so a reader never sees an entry whose
  * record is not written.
+ *
+ * One concept, the consume-queue entry, in every form it takes: the codec, the cursor that
+ * walks entries, the offset assigner, and the queue's files (write, read, truncate, expire).
  */
 import { readInt64, writeInt64 } from "../common/bytes.ts";
 import { errorMessage } from "../common/errors.ts";

@@ -22,6 +22,9 @@ import type { IndexService } from "./index_service.ts";
 
 const log = logger("store");
 
+/** The pending list is compacted once this many leading slots are spent. */
+const COMPACT_AFTER = 4096;
+
 export interface DispatchRequest {
   topic: string;
   queueId: number;
@@ -100,7 +103,7 @@ export class Dispatcher {
     if (this.#head === q.length) {
       this.#pending = [];
       this.#head = 0;
-    } else if (this.#head > 4096) {
+    } else if (this.#head > COMPACT_AFTER) {
       this.#pending = q.slice(this.#head);
       this.#head = 0;
     }

@@ -9,12 +9,13 @@
 import { logger } from "../common/log.ts";
 import {
   decodeMessageRecord,
+  isIntactRecord,
   MIN_RECORD_SIZE,
   verifyRecordCrc,
 } from "../common/message/message_codec.ts";
 import { MessageConst } from "../common/message/message_const.ts";
 import { getProperty } from "../common/message/properties.ts";
-import { type CommitLog, isIntactRecord } from "./commit_log.ts";
+import type { CommitLog } from "./commit_log.ts";
 import { type ConsumeQueue, CQ_STORE_UNIT_SIZE, FILLER_SIZE } from "./consume_queue.ts";
 import type { ConsumeQueueTable } from "./consume_queue_table.ts";
 import { GetStatus } from "./get_status.ts";

@@ -126,6 +126,8 @@ export function indexFileName(ms: number): string {
 }
 
 const SLOTS_PER_PAGE = 1024;
+/** Entries read per block when the slot table is rebuilt from them. */
+const REBUILD_BLOCK_ENTRIES = 4096;
 const MAX_INT = 2147483647;
 
 export class IndexFile {
@@ -254,9 +256,9 @@ export class IndexFile {
       this.#rebuild = false;
       // Slot = newest entry per slot: replay the entries the header counts, in order.
       let used = 0;
-      const block = new Uint8Array(INDEX_ENTRY_SIZE * 4096);
-      for (let n = 1; n < this.header.indexCount; n += 4096) {
-        const count = Math.min(4096, this.header.indexCount - n);
+      const block = new Uint8Array(INDEX_ENTRY_SIZE * REBUILD_BLOCK_ENTRIES);
+      for (let n = 1; n < this.header.indexCount; n += REBUILD_BLOCK_ENTRIES) {
+        const count = Math.min(REBUILD_BLOCK_ENTRIES, this.header.indexCount - n);
         const bytes = block.subarray(0, count * INDEX_ENTRY_SIZE);
         this.file.readSync(this.#entryPos(n), bytes);
         const v = dataView(bytes);
@@ -376,6 +378,35 @@ export class IndexFile {
 
   async sync(): Promise<void> {
     await this.file.sync();
+  }
+
+  /**
+   * Drops every entry for a record at or past `end` (recovery cut the commit log there, and
+   * new records will take those offsets): the header counts only the entries before, and the
+   * slot table is rebuilt from them and written. Returns how many entries were dropped.
+   */
+  truncate(end: number): number {
+    this.writePending();
+    const h = this.header;
+    // Entries are added in commit-log order: the first at or past `end` starts the cut.
+    let lo = 1;
+    let hi = h.indexCount;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.#entry(mid).phyOffset >= end) hi = mid;
+      else lo = mid + 1;
+    }
+    const dropped = h.indexCount - lo;
+    if (dropped === 0) return 0;
+    h.indexCount = lo;
+    h.endPhyOffset = lo > 1 ? this.#entry(lo - 1).phyOffset : h.beginPhyOffset;
+    this.#pendingFrom = lo;
+    const keepTable = this.#slots !== undefined;
+    this.markRebuild();
+    this.#ensureSlots();
+    this.writeAll();
+    if (!keepTable) this.releaseSlots();
+    return dropped;
   }
 
   /** Writes everything and drops the in-memory slot table (idle, or the file is full). */

@@ -232,6 +232,23 @@ export class IndexService {
     return deleted;
   }
 
+  /**
+   * Drops the entries of records at or past `end`, where recovery cut the commit log: they
+   * would point at whatever is written there next, and hide it from the index.
+   */
+  truncate(end: number): void {
+    let dropped = 0;
+    for (const f of this.#files) {
+      if (f.header.endPhyOffset >= end) dropped += f.truncate(end);
+    }
+    this.#indexedUpTo = Math.min(this.#indexedUpTo, end);
+    if (dropped > 0) {
+      log.warn("Dropped {dropped} index entries of records past the end of the commit log", {
+        dropped,
+      });
+    }
+  }
+
   /** Drops the in-memory slot table (written first) while indexing is idle. */
   releaseMemory(): void {
     this.#files[this.#files.length - 1]?.releaseSlots();

@@ -4,7 +4,8 @@
  * status values that the broker turns into response codes.
  *
  * This file is the facade and the lifecycle (open, recover, start, close, idle housekeeping);
- * the write side is put_path.ts, the read side get_path.ts, the counters store_stats.ts.
+ * the write side is put_path.ts, the read side get_path.ts, the counters store_stats.ts. One
+ * concept: most of its length is the documented public surface, each method a delegation.
  *
  * Layout under storePathRootDir (RocketMQ's):
  *   commitlog/<20-digit offset>               commit-log segments
@@ -192,6 +193,7 @@ export class MessageStore {
         config: c,
         commitLog,
         queues,
+        index,
         dispatcher,
         checkpoint: checkpoint.value,
         delayLevels,

@@ -7,8 +7,9 @@
  * - After a crash: the scan starts at the newest segment whose first record is older than the
  *   checkpoint (RocketMQ's rule), verifies every record (magic, size, its own offset field, body
  *   CRC) and rewrites its queue entry and index keys. The first record that fails ends the
- *   valid data: the rest of its segment is zeroed and later segments deleted, and queue entries
- *   pointing at or past the end are dropped. A put acknowledged under SYNC_FLUSH was durable
+ *   valid data: the rest of its segment is zeroed and later segments deleted, and queue and
+ *   index entries pointing at or past the end are dropped. A put acknowledged under SYNC_FLUSH
+ *   was durable
  *   before its acknowledgement, so it always lies before that end.
  */
 import { dataView, readInt64 } from "../common/bytes.ts";
@@ -32,6 +33,7 @@ import type { CommitLog } from "./commit_log.ts";
 import { END_FILE_MIN_BLANK_LENGTH } from "./commit_log.ts";
 import type { ConsumeQueueTable } from "./consume_queue_table.ts";
 import { type Dispatcher, tagsCodeOf } from "./dispatch.ts";
+import type { IndexService } from "./index_service.ts";
 import type { SegmentFile } from "./segment_file.ts";
 import type { StoreConfig } from "./store_config.ts";
 
@@ -45,6 +47,7 @@ export interface RecoveryContext {
   config: StoreConfig;
   commitLog: CommitLog;
   queues: ConsumeQueueTable;
+  index: IndexService | undefined;
   dispatcher: Dispatcher;
   checkpoint: Checkpoint;
   delayLevels: readonly number[];
@@ -108,6 +111,7 @@ export function recover(ctx: RecoveryContext): RecoveryResult {
   if (scan.records === 0) ctx.dispatcher.lastTimestamp = checkpoint.logicsMsgTimestamp;
   ctx.dispatcher.dispatchedOffset = end;
   fixQueues(ctx.queues, end, commitLog.minOffset);
+  ctx.index?.truncate(end);
   if (!ctx.lastExitOK) {
     for (const s of commitLog.segments) {
       if (s.end > from && s.start < end) s.syncSync();

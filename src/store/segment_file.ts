@@ -12,14 +12,17 @@ import type { FileHandles, PooledFile } from "./file_handles.ts";
 
 const log = logger("store");
 
-/** RocketMQ names data files by their start offset, zero-padded to 20 digits. */
+/** RocketMQ names data files by their start offset, zero-padded to this many digits. */
+const FILE_NAME_DIGITS = 20;
+const FILE_NAME = new RegExp(`^\\d{${FILE_NAME_DIGITS}}$`);
+
 export function offsetToFileName(offset: number): string {
-  return String(offset).padStart(20, "0");
+  return String(offset).padStart(FILE_NAME_DIGITS, "0");
 }
 
 /** The start offset a data file's name stands for, or undefined for any other name. */
 export function fileNameToOffset(name: string): number | undefined {
-  return /^\d{20}$/.test(name) ? Number(name) : undefined;
+  return FILE_NAME.test(name) ? Number(name) : undefined;
 }
 
 export class SegmentFile implements PooledFile {

@@ -6,6 +6,7 @@ import { ResponseCode } from "../../src/remoting/response_code.ts";
 import { startCluster, TEST_STORE_CONFIG } from "../helpers/cluster.ts";
 import { sendHeader, sendRequest, utf8, viewMessage } from "../helpers/send.ts";
 import { tempDir } from "../helpers/temp_dir.ts";
+import { verifyStore } from "../helpers/verify_store.ts";
 
 Deno.test("BrokerController registers its system topics with the name server at start", async () => {
   await using cluster = await startCluster();
@@ -131,6 +132,8 @@ Deno.test("BrokerController serves sends on the VIP channel at listenPort - 2", 
   assert.equal(res.code, ResponseCode.SUCCESS);
   // Message ids name the main port, which clients know from the route.
   assert.equal((await viewMessage(client, res.extFields.msgId)).storeHost.port, port);
+  await broker.shutdown(1000);
+  assert.equal(verifyStore({ ...TEST_STORE_CONFIG, storePathRootDir: dir.path }).records, 1);
 });
 
 Deno.test("BrokerController.start() names the address it cannot bind and releases the store", async () => {

@@ -6,9 +6,8 @@ import {
 import { logger } from "../../src/common/log.ts";
 import { Channel } from "../../src/remoting/channel.ts";
 import { createRequest, createResponse, type RemotingCommand } from "../../src/remoting/command.ts";
-import { MessageStore } from "../../src/store/message_store.ts";
 import { socketPair } from "../helpers/remoting.ts";
-import { message, SMALL_FILES } from "../helpers/store.ts";
+import { message, openStore, SMALL_FILES } from "../helpers/store.ts";
 import { tempDir } from "../helpers/temp_dir.ts";
 
 /** A held pull that records its retries and answers; `keep` makes non-final retries hold on. */
@@ -36,7 +35,7 @@ function pull(channel: Channel, queueId: number, offset: number, keep = false) {
 
 async function setup() {
   const dir = await tempDir();
-  const store = await MessageStore.open({ storePathRootDir: dir.path, ...SMALL_FILES });
+  const store = await openStore({ storePathRootDir: dir.path, ...SMALL_FILES });
   const pair = await socketPair();
   const channel = new Channel(pair.server, { onRequest: () => null, log: logger("test") });
   const holds = new PullRequestHoldService(store);

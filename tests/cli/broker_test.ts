@@ -5,6 +5,7 @@ import { startNamesrv } from "../helpers/namesrv.ts";
 import { firstLine, rmq } from "../helpers/rmq.ts";
 import { sendHeader, sendRequest, utf8, viewMessage } from "../helpers/send.ts";
 import { tempDir } from "../helpers/temp_dir.ts";
+import { verifyStore } from "../helpers/verify_store.ts";
 
 for (const via of ["flag", "env"] as const) {
   Deno.test(`rmq broker registers (namesrv by ${via}), serves, and unregisters on SIGTERM`, async () => {
@@ -64,6 +65,7 @@ for (const via of ["flag", "env"] as const) {
     // Graceful: the store was closed cleanly (no abort marker) and topics.json written.
     await assert.rejects(Deno.stat(`${dir.path}/store/abort`), Deno.errors.NotFound);
     assert.match(await Deno.readTextFile(`${dir.path}/store/config/topics.json`), /"CliTopic"/);
+    assert.equal(verifyStore({ storePathRootDir: `${dir.path}/store` }).records, 1);
   });
 }
 

@@ -7,6 +7,7 @@ import { ResponseCode } from "../../src/remoting/response_code.ts";
 import { sendHeader, sendRequest, utf8 } from "../helpers/send.ts";
 import { firstLine, rmq } from "../helpers/rmq.ts";
 import { tempDir } from "../helpers/temp_dir.ts";
+import { verifyStore } from "../helpers/verify_store.ts";
 
 Deno.test("rmq dev prints NAMESRV_ADDR once name server and broker serve, and exits 0", async () => {
   await using dir = await tempDir();
@@ -47,6 +48,7 @@ Deno.test("rmq dev prints NAMESRV_ADDR once name server and broker serve, and ex
   const stderr = await new Response(child.stderr).text();
   assert.equal(code, 0, stderr);
   assert.ok((await Deno.stat(`${dir.path}/data/commitlog`)).isDirectory);
+  assert.equal(verifyStore({ storePathRootDir: `${dir.path}/data` }).records, 1);
 });
 
 Deno.test("rmq dev stops gracefully on a SIGTERM sent right after its NAMESRV_ADDR line", async () => {

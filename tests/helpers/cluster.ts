@@ -1,7 +1,8 @@
 /**
  * An in-process RocketMQ cluster for tests: one name server and N brokers on 127.0.0.1, every
  * port ephemeral, every store in its own temp dir. Brokers are registered (routes exist for
- * their system topics) by the time startCluster() resolves.
+ * their system topics) by the time startCluster() resolves. Every time a broker stops, the
+ * store it leaves is checked for consistency (verify_store.ts).
  *
  * @example
  * ```ts
@@ -22,6 +23,7 @@ import { CreateTopicRequestHeader } from "../../src/remoting/headers.ts";
 import { RequestCode } from "../../src/remoting/request_code.ts";
 import { ResponseCode } from "../../src/remoting/response_code.ts";
 import { startNamesrv, type TestNamesrv } from "./namesrv.ts";
+import { verifyStore } from "./verify_store.ts";
 
 /**
  * Store settings small enough for tests: 64 MiB commit-log files (bigger than a 4 MiB body),
@@ -132,7 +134,10 @@ class Broker implements ClusterBroker {
   async stop(): Promise<void> {
     const c = this.#controller;
     this.#controller = undefined;
-    await c?.shutdown(1000);
+    if (!c) return;
+    const storeConfig = c.store.config;
+    await c.shutdown(1000);
+    verifyStore(storeConfig);
   }
 
   async restart(): Promise<void> {

@@ -1,6 +1,11 @@
-/** Messages and small-file settings for store tests. */
+/** Messages, small-file settings and a self-checking store for store tests. */
 import { encodeProperties, type Properties } from "../../src/common/message/properties.ts";
-import type { MessageInput, StoreConfig } from "../../src/store/message_store.ts";
+import {
+  type MessageInput,
+  MessageStore,
+  type StoreConfig,
+} from "../../src/store/message_store.ts";
+import { verifyStore } from "./verify_store.ts";
 
 export const HOST = { ip: new Uint8Array([127, 0, 0, 1]), port: 10911 };
 export const BORN = { ip: new Uint8Array([192, 168, 0, 10]), port: 51234 };
@@ -45,3 +50,22 @@ export function message(
 }
 
 export const text = (b: Uint8Array) => new TextDecoder().decode(b);
+
+/**
+ * MessageStore.open() for tests that write: closing the store (or disposing it) also runs the
+ * store consistency check (verify_store.ts) on what it left on disk.
+ *
+ * @example
+ * ```ts
+ * await using store = await openStore({ storePathRootDir: dir.path, ...SMALL_FILES });
+ * ```
+ */
+export async function openStore(
+  config: Partial<StoreConfig> & { storePathRootDir: string },
+): Promise<MessageStore> {
+  const store = await MessageStore.open(config);
+  const close = store.close.bind(store);
+  let closing: Promise<void> | undefined;
+  store.close = () => closing ??= close().then(() => void verifyStore(store.config));
+  return store;
+}

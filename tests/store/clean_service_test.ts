@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { diskUsagePercent, isTimeToDelete } from "../../src/store/clean_service.ts";
-import { GetStatus, MessageStore, PutStatus } from "../../src/store/message_store.ts";
+import { GetStatus, PutStatus } from "../../src/store/message_store.ts";
 import type { StoreConfig } from "../../src/store/message_store.ts";
-import { message, SMALL_FILES } from "../helpers/store.ts";
+import { message, openStore, SMALL_FILES } from "../helpers/store.ts";
 import { tempDir } from "../helpers/temp_dir.ts";
 
 Deno.test({
@@ -25,7 +25,7 @@ Deno.test("diskUsagePercent() measures the file system", async () => {
 
 /** A store with 4 commit-log segments of 16 KiB whose first two are 100 h old. */
 async function agedStore(dir: string, config: Partial<StoreConfig> = {}) {
-  const store = await MessageStore.open({ storePathRootDir: dir, ...SMALL_FILES, ...config });
+  const store = await openStore({ storePathRootDir: dir, ...SMALL_FILES, ...config });
   const body = new Uint8Array(1000);
   for (let i = 0; i < 50; i++) {
     const r = await store.putMessage(message("T", i % 2, { KEYS: `k${i}` }, { body }));
@@ -93,7 +93,7 @@ Deno.test("executeDeleteFilesManually() deletes expired segments at any hour", a
 
 Deno.test("putMessage() answers SERVICE_NOT_AVAILABLE while the disk is above diskSpaceWarningLevelRatio", async () => {
   await using dir = await tempDir();
-  await using store = await MessageStore.open({
+  await using store = await openStore({
     storePathRootDir: dir.path,
     diskSpaceWarningLevelRatio: 0,
   });

@@ -1,46 +1,11 @@
 import assert from "node:assert/strict";
-import { encodeMessageRecord } from "../../src/common/message/message_codec.ts";
-import { CommitLog, isIntactRecord } from "../../src/store/commit_log.ts";
+import { CommitLog } from "../../src/store/commit_log.ts";
 import { GetStatus, MessageStore } from "../../src/store/message_store.ts";
 import { resolveStoreConfig } from "../../src/store/store_config.ts";
 import { FileHandles } from "../../src/store/file_handles.ts";
 import { offsetToFileName } from "../../src/store/segment_file.ts";
-import { BORN, HOST, message } from "../helpers/store.ts";
+import { message, openStore } from "../helpers/store.ts";
 import { tempDir } from "../helpers/temp_dir.ts";
-
-function record(): Uint8Array {
-  return encodeMessageRecord({
-    queueId: 1,
-    flag: 0,
-    queueOffset: 3,
-    physicalOffset: 0,
-    sysFlag: 0,
-    bornTimestamp: 1,
-    bornHost: BORN,
-    storeTimestamp: 2,
-    storeHost: HOST,
-    reconsumeTimes: 0,
-    preparedTransactionOffset: 0,
-    body: new TextEncoder().encode("hello"),
-    topic: "T",
-    properties: "",
-  });
-}
-
-Deno.test({
-  name: "isIntactRecord() checks size, magic and body CRC",
-  permissions: "none",
-  fn() {
-    const r = record();
-    const framed = new Uint8Array(r.length + 10);
-    framed.set(r, 5);
-    assert.equal(isIntactRecord(framed, 5, r.length), true);
-    assert.equal(isIntactRecord(framed, 5, r.length - 1), false);
-    framed[5 + 88] ^= 1;
-    assert.equal(isIntactRecord(framed, 5, r.length), false);
-    assert.equal(isIntactRecord(new Uint8Array(200), 0, 200), false);
-  },
-});
 
 Deno.test("CommitLog.load() refuses a segment off the configured size", async () => {
   await using dir = await tempDir();
@@ -56,7 +21,7 @@ Deno.test("getMessage() never serves a record damaged on disk", async () => {
   const config = { storePathRootDir: dir.path, commitLogCacheSize: 0 };
   const offsets: number[] = [];
   {
-    await using store = await MessageStore.open(config);
+    await using store = await openStore(config);
     for (let i = 0; i < 3; i++) {
       offsets.push((await store.putMessage(message("T", 0))).append!.wroteOffset);
     }
@@ -66,6 +31,7 @@ Deno.test("getMessage() never serves a record damaged on disk", async () => {
   f.seekSync(offsets[1] + 90, Deno.SeekMode.Start); // inside the body
   f.writeSync(new Uint8Array([0x5a]));
   f.close();
+  // The damage stays on disk on purpose: no consistency check for this store.
   await using store = await MessageStore.open(config);
   const g = await store.getMessage("G", "T", 0, 0, 32);
   assert.equal(g.status, GetStatus.FOUND);

@@ -128,3 +128,37 @@ Deno.test("ConsumeQueue.deleteExpired() drops files below the commit log and mov
   assert.equal(cq.minOffset, 35);
   cq.close();
 });
+
+Deno.test("ConsumeQueue.cursor() walks written entries within one file, reading in blocks", async () => {
+  await using dir = await tempDir();
+  const cq = queue(dir.path);
+  for (let i = 0; i < 25; i++) cq.put(i, 1000 + i * 100, 100, i);
+  cq.writePending();
+  const walk = (from: number, max: number) => {
+    const out: number[] = [];
+    const c = cq.cursor(from, max);
+    while (c?.next()) {
+      assert.deepEqual(c.entry(), cq.entry(c.offset));
+      out.push(c.offset);
+    }
+    return out;
+  };
+  assert.deepEqual(walk(3, 100), [3, 4, 5, 6, 7, 8, 9], "stops at the end of the file of 3");
+  assert.deepEqual(walk(12, 3), [12, 13, 14], "stops after max");
+  assert.deepEqual(walk(20, 100), [20, 21, 22, 23, 24], "stops at the written end");
+  assert.equal(cq.cursor(25, 1), undefined);
+  cq.close();
+});
+
+Deno.test("ConsumeQueue.assignOffsets() hands out consecutive offsets from the end", async () => {
+  await using dir = await tempDir();
+  const cq = queue(dir.path);
+  assert.equal(cq.assignOffsets(3), 0);
+  assert.equal(cq.assignOffsets(1), 3);
+  assert.equal(cq.nextOffset, 4);
+  for (let i = 0; i < 2; i++) cq.put(i, i * 100, 100, 0);
+  cq.writePending();
+  cq.syncNextOffset();
+  assert.equal(cq.nextOffset, 2, "after recovery, puts continue after the last entry");
+  cq.close();
+});

@@ -1,12 +1,11 @@
 import assert from "node:assert/strict";
 import { decodeCheckpoint } from "../../src/store/checkpoint.ts";
-import { MessageStore } from "../../src/store/message_store.ts";
-import { message } from "../helpers/store.ts";
+import { message, openStore } from "../helpers/store.ts";
 import { tempDir } from "../helpers/temp_dir.ts";
 
 Deno.test("MessageStore.flush() writes a checkpoint vouching for everything stored", async () => {
   await using dir = await tempDir();
-  await using store = await MessageStore.open({ storePathRootDir: dir.path });
+  await using store = await openStore({ storePathRootDir: dir.path });
   for (let i = 0; i < 5; i++) {
     await store.putMessage(message("T", 0, { KEYS: `k${i}` }, { storeTimestamp: 2_000_000 + i }));
   }

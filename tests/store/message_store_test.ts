@@ -17,7 +17,7 @@ import {
   SCHEDULE_TOPIC,
 } from "../../src/store/message_store.ts";
 import { offsetToFileName } from "../../src/store/segment_file.ts";
-import { HOST, message, SMALL_FILES } from "../helpers/store.ts";
+import { HOST, message, openStore, SMALL_FILES } from "../helpers/store.ts";
 import { tempDir } from "../helpers/temp_dir.ts";
 
 function decode(b: Uint8Array): MessageRecord {
@@ -94,7 +94,7 @@ async function crossCheck(store: MessageStore, dir: string): Promise<number> {
 
 Deno.test("putMessage() stores the V1 record that getMessage() returns", async () => {
   await using dir = await tempDir();
-  await using store = await MessageStore.open({ storePathRootDir: dir.path });
+  await using store = await openStore({ storePathRootDir: dir.path });
   const m = message("TopicA", 2, { TAGS: "TagA", KEYS: "k1", UNIQ_KEY: "U1" }, { flag: 7 });
   const r = await store.putMessage(m);
   assert.equal(r.status, PutStatus.PUT_OK);
@@ -133,7 +133,7 @@ Deno.test("MessageStore reopens with every record and queue entry intact", async
   await using dir = await tempDir();
   const config = { storePathRootDir: dir.path, ...SMALL_FILES };
   {
-    await using store = await MessageStore.open(config);
+    await using store = await openStore(config);
     await putAll(store, 600);
     assert.ok(store.maxPhyOffset > 3 * SMALL_FILES.mappedFileSizeCommitLog!, "rolled segments");
     await crossCheck(store, dir.path);
@@ -142,7 +142,7 @@ Deno.test("MessageStore reopens with every record and queue entry intact", async
     Deno.statSync(`${dir.path}/commitlog/${offsetToFileName(0)}`).size,
     SMALL_FILES.mappedFileSizeCommitLog,
   );
-  await using store = await MessageStore.open(config);
+  await using store = await openStore(config);
   assert.equal(store.recovery.records, 0);
   assert.equal(await crossCheck(store, dir.path), 600);
   assert.equal(store.getMaxOffsetInQueue("TopicA", 0), 100);
@@ -163,7 +163,7 @@ Deno.test("MessageStore reopens with every record and queue entry intact", async
 Deno.test("putMessage() rolls to a new segment behind a blank record", async () => {
   await using dir = await tempDir();
   const segment = 4096;
-  await using store = await MessageStore.open({
+  await using store = await openStore({
     storePathRootDir: dir.path,
     mappedFileSizeCommitLog: segment,
   });
@@ -188,7 +188,7 @@ Deno.test("putMessage() rolls to a new segment behind a blank record", async () 
 Deno.test("getMessage() answers each status with RocketMQ's next offset", async () => {
   await using dir = await tempDir();
   Deno.mkdirSync(`${dir.path}/consumequeue/Empty/0`, { recursive: true });
-  await using store = await MessageStore.open({ storePathRootDir: dir.path });
+  await using store = await openStore({ storePathRootDir: dir.path });
   await putAll(store, 10, ["T"], 1);
   const get = (
     topic: string,
@@ -233,10 +233,11 @@ Deno.test("getMessage() answers OFFSET_FOUND_NULL when a queue file is missing",
   await using dir = await tempDir();
   const config = { storePathRootDir: dir.path, mappedFileSizeConsumeQueue: 10 * 20 };
   {
-    await using store = await MessageStore.open(config);
+    await using store = await openStore(config);
     await putAll(store, 40, ["T"], 1);
   }
   Deno.removeSync(`${dir.path}/consumequeue/T/0/${offsetToFileName(200)}`);
+  // The missing file stays missing on purpose: no consistency check for this store.
   await using store = await MessageStore.open(config);
   let g = await store.getMessage("G", "T", 0, 12, 32);
   assert.equal(g.status, GetStatus.OFFSET_FOUND_NULL);
@@ -249,7 +250,7 @@ Deno.test("getMessage() answers OFFSET_FOUND_NULL when a queue file is missing",
 
 Deno.test("getMessage() answers OFFSET_TOO_SMALL once retention moved the min offset", async () => {
   await using dir = await tempDir();
-  await using store = await MessageStore.open({ storePathRootDir: dir.path, ...SMALL_FILES });
+  await using store = await openStore({ storePathRootDir: dir.path, ...SMALL_FILES });
   const body = new Uint8Array(1000);
   for (let i = 0; i < 40; i++) await store.putMessage(message("T", 0, {}, { body }));
   const segs = [...Deno.readDirSync(`${dir.path}/commitlog`)].map((e) => e.name).sort();
@@ -274,7 +275,7 @@ Deno.test("getMessage() answers MESSAGE_WAS_REMOVING for entries whose record is
   await using dir = await tempDir();
   const config = { storePathRootDir: dir.path, ...SMALL_FILES };
   {
-    await using store = await MessageStore.open(config);
+    await using store = await openStore(config);
     const body = new Uint8Array(1000);
     for (let i = 0; i < 50; i++) await store.putMessage(message("T", 0, {}, { body }));
   }
@@ -290,7 +291,7 @@ Deno.test("getMessage() answers MESSAGE_WAS_REMOVING for entries whose record is
   f.writeSync(entry);
   f.truncateSync(1000);
   f.close();
-  await using store = await MessageStore.open(config);
+  await using store = await openStore(config);
   assert.equal(store.minPhyOffset, SMALL_FILES.mappedFileSizeCommitLog);
   assert.equal(store.getMaxOffsetInQueue("T", 0), 51);
   const g = await store.getMessage("G", "T", 0, 50, 32);
@@ -301,7 +302,7 @@ Deno.test("getMessage() answers MESSAGE_WAS_REMOVING for entries whose record is
 Deno.test("getMessage() limits a read to 32 messages or 256 KiB in memory, 8 or 64 KiB on disk", async () => {
   await using dir = await tempDir();
   {
-    await using store = await MessageStore.open({ storePathRootDir: dir.path });
+    await using store = await openStore({ storePathRootDir: dir.path });
     await putAll(store, 40, ["T"], 1);
     let g = await store.getMessage("G", "T", 0, 0, 64);
     assert.equal(g.messageCount, 32);
@@ -317,7 +318,7 @@ Deno.test("getMessage() limits a read to 32 messages or 256 KiB in memory, 8 or 
     assert.equal(store.checkInMemByConsumeOffset("T", 0, 0), true);
     assert.equal(store.checkInMemByConsumeOffset("T", 0, 999), true, "no such message");
   }
-  await using store = await MessageStore.open({
+  await using store = await openStore({
     storePathRootDir: dir.path,
     accessMessageInMemoryMaxRatio: 0,
   });
@@ -333,7 +334,7 @@ Deno.test("getMessage() limits a read to 32 messages or 256 KiB in memory, 8 or 
 
 Deno.test("getMessage() scans at most 16000 bytes of queue for a filter", async () => {
   await using dir = await tempDir();
-  await using store = await MessageStore.open({ storePathRootDir: dir.path });
+  await using store = await openStore({ storePathRootDir: dir.path });
   await Promise.all(
     Array.from({ length: 1000 }, () => store.putMessage(message("T", 0, { TAGS: "a" }))),
   );
@@ -348,7 +349,7 @@ Deno.test("putMessage() refuses what cannot be stored with a status", async () =
   await using dir = await tempDir();
   // A directory where the next segment file should go makes creating it fail.
   Deno.mkdirSync(`${dir.path}/commitlog/${offsetToFileName(4096)}`, { recursive: true });
-  await using store = await MessageStore.open({
+  await using store = await openStore({
     storePathRootDir: dir.path,
     mappedFileSizeCommitLog: 4096,
     maxMessageSize: 3000,
@@ -380,7 +381,7 @@ Deno.test("putMessage() refuses what cannot be stored with a status", async () =
 
 Deno.test("putMessage() answers OS_PAGECACHE_BUSY beyond maxPendingWriteBytes", async () => {
   await using dir = await tempDir();
-  await using store = await MessageStore.open({
+  await using store = await openStore({
     storePathRootDir: dir.path,
     maxPendingWriteBytes: 1,
   });
@@ -394,7 +395,7 @@ Deno.test("putMessage() answers OS_PAGECACHE_BUSY beyond maxPendingWriteBytes", 
 
 Deno.test("putMessage() keeps PREPARED and ROLLBACK records out of the consume queue", async () => {
   await using dir = await tempDir();
-  await using store = await MessageStore.open({ storePathRootDir: dir.path });
+  await using store = await openStore({ storePathRootDir: dir.path });
   const half = (type: number, key: string) =>
     store.putMessage(message("T", 0, { KEYS: key }, { sysFlag: type }));
   const p = await half(MessageSysFlag.TRANSACTION_PREPARED_TYPE, "prepared");
@@ -420,7 +421,7 @@ Deno.test("putMessage() keeps PREPARED and ROLLBACK records out of the consume q
 
 Deno.test("putMessage() moves a delayed message to SCHEDULE_TOPIC_XXXX with its delivery time", async () => {
   await using dir = await tempDir();
-  await using store = await MessageStore.open({ storePathRootDir: dir.path });
+  await using store = await openStore({ storePathRootDir: dir.path });
   const r = await store.putMessage(message("T", 3, { TAGS: "a", DELAY: "3" }));
   assert.equal(r.status, PutStatus.PUT_OK);
   const [e] = store.readConsumeQueue(SCHEDULE_TOPIC, 2, 0, 1);
@@ -452,7 +453,7 @@ Deno.test("putMessage() moves a delayed message to SCHEDULE_TOPIC_XXXX with its 
 
 Deno.test("putMessages() stores a batch with consecutive queue offsets", async () => {
   await using dir = await tempDir();
-  await using store = await MessageStore.open({ storePathRootDir: dir.path });
+  await using store = await openStore({ storePathRootDir: dir.path });
   await store.putMessage(message("T", 1));
   const batch = [0, 1, 2].map((i) => message("T", 1, { UNIQ_KEY: `B${i}` }));
   const r = await store.putMessages(batch);
@@ -474,7 +475,7 @@ Deno.test("putMessages() stores a batch with consecutive queue offsets", async (
 
 Deno.test("queryMessage() finds messages by KEYS entry and UNIQ_KEY within a time range", async () => {
   await using dir = await tempDir();
-  await using store = await MessageStore.open({
+  await using store = await openStore({
     storePathRootDir: dir.path,
     ...SMALL_FILES,
   });
@@ -509,7 +510,7 @@ Deno.test("queryMessage() finds messages by KEYS entry and UNIQ_KEY within a tim
 
 Deno.test("getOffsetInQueueByTime() finds the exact or nearer store time", async () => {
   await using dir = await tempDir();
-  await using store = await MessageStore.open({ storePathRootDir: dir.path });
+  await using store = await openStore({ storePathRootDir: dir.path });
   for (let i = 0; i < 20; i++) {
     await store.putMessage(message("T", 0, {}, { storeTimestamp: 10_000 + i * 100 }));
   }
@@ -534,7 +535,7 @@ Deno.test("getOffsetInQueueByTime() finds the exact or nearer store time", async
 
 Deno.test("lookMessageByOffset() returns only whole records", async () => {
   await using dir = await tempDir();
-  await using store = await MessageStore.open({ storePathRootDir: dir.path });
+  await using store = await openStore({ storePathRootDir: dir.path });
   const r = await store.putMessage(message("T", 0));
   const r2 = await store.putMessage(message("T", 0));
   assert.equal(decode((await store.lookMessageByOffset(r2.append!.wroteOffset))!).queueOffset, 1);
@@ -545,7 +546,7 @@ Deno.test("lookMessageByOffset() returns only whole records", async () => {
 
 Deno.test("onQueueGrow() tells listeners after the entry is readable", async () => {
   await using dir = await tempDir();
-  await using store = await MessageStore.open({ storePathRootDir: dir.path });
+  await using store = await openStore({ storePathRootDir: dir.path });
   const seen: string[] = [];
   const off = store.onQueueGrow((topic, queueId, max) => {
     seen.push(`${topic}/${queueId}=${max}`);
@@ -561,7 +562,7 @@ Deno.test("onQueueGrow() tells listeners after the entry is readable", async () 
 
 Deno.test("deleteTopics() drops a topic's consume queues", async () => {
   await using dir = await tempDir();
-  await using store = await MessageStore.open({ storePathRootDir: dir.path });
+  await using store = await openStore({ storePathRootDir: dir.path });
   await putAll(store, 6, ["Gone", "Kept"], 1);
   await store.deleteTopics(["Gone"]);
   assert.deepEqual(store.topics(), ["Kept"]);
@@ -576,7 +577,7 @@ Deno.test("deleteTopics() drops a topic's consume queues", async () => {
 
 Deno.test("MessageStore under SYNC_FLUSH answers once the bytes are durable", async () => {
   await using dir = await tempDir();
-  await using store = await MessageStore.open({
+  await using store = await openStore({
     storePathRootDir: dir.path,
     flushDiskType: "SYNC_FLUSH",
   });
@@ -597,7 +598,7 @@ Deno.test("MessageStore under SYNC_FLUSH answers once the bytes are durable", as
 
 Deno.test("MessageStore.open() refuses a store another instance holds", async () => {
   await using dir = await tempDir();
-  await using store = await MessageStore.open({ storePathRootDir: dir.path });
+  await using store = await openStore({ storePathRootDir: dir.path });
   await assert.rejects(
     () => MessageStore.open({ storePathRootDir: dir.path }),
     /it is open in another process/,
@@ -607,7 +608,7 @@ Deno.test("MessageStore.open() refuses a store another instance holds", async ()
 
 Deno.test("MessageStore.close() leaves a clean shutdown behind", async () => {
   await using dir = await tempDir();
-  const store = await MessageStore.open({ storePathRootDir: dir.path });
+  const store = await openStore({ storePathRootDir: dir.path });
   assert.ok(Deno.statSync(`${dir.path}/abort`).isFile);
   await store.putMessage(message("T", 0));
   await store.close();

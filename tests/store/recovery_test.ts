@@ -5,10 +5,10 @@ import {
   verifyRecordCrc,
 } from "../../src/common/message/message_codec.ts";
 import { decodeProperties } from "../../src/common/message/properties.ts";
-import { GetStatus, MessageStore, PutStatus } from "../../src/store/message_store.ts";
+import { GetStatus, type MessageStore, PutStatus } from "../../src/store/message_store.ts";
 import type { PutResult, StoreConfig } from "../../src/store/message_store.ts";
 import { offsetToFileName } from "../../src/store/segment_file.ts";
-import { message, SMALL_FILES } from "../helpers/store.ts";
+import { message, openStore, SMALL_FILES } from "../helpers/store.ts";
 import { CRASH_CONFIG, CRASH_QUEUES, crashBody } from "../helpers/store_crash_writer.ts";
 import { tempDir } from "../helpers/temp_dir.ts";
 
@@ -16,7 +16,7 @@ const SEGMENT = SMALL_FILES.mappedFileSizeCommitLog!;
 
 async function fill(config: Partial<StoreConfig> & { storePathRootDir: string }, n: number) {
   const results: PutResult[] = [];
-  await using store = await MessageStore.open(config);
+  await using store = await openStore(config);
   for (let i = 0; i < n; i++) {
     const r = await store.putMessage(
       message("T", i % 2, { KEYS: `k${i}`, TAGS: "a" }, { body: new Uint8Array(300).fill(i) }),
@@ -75,7 +75,7 @@ Deno.test("recover() after a clean shutdown trusts the checkpoint", async () => 
   await using dir = await tempDir();
   const config = { storePathRootDir: dir.path, ...SMALL_FILES };
   const puts = await fill(config, 100);
-  await using store = await MessageStore.open(config);
+  await using store = await openStore(config);
   const last = puts[puts.length - 1].append!;
   assert.deepEqual(store.recovery, {
     from: last.wroteOffset + last.wroteBytes,
@@ -90,7 +90,7 @@ Deno.test("recover() after a crash starts at the newest segment older than the c
   await using dir = await tempDir();
   const config = { storePathRootDir: dir.path, ...SMALL_FILES };
   {
-    await using store = await MessageStore.open(config);
+    await using store = await openStore(config);
     for (let i = 0; i < 60; i++) {
       await store.putMessage(
         message("T", i % 2, {}, {
@@ -101,7 +101,7 @@ Deno.test("recover() after a crash starts at the newest segment older than the c
     }
   }
   crashed(dir.path);
-  await using store = await MessageStore.open(config);
+  await using store = await openStore(config);
   // 14 records per segment; the checkpoint vouches for 1_059_000 - 3 s: segment 4 starts at
   // record 56, stored at 1_056_000.
   assert.equal(store.recovery.from, 4 * SEGMENT);
@@ -122,7 +122,7 @@ Deno.test("recover() after a crash cuts the log at a record with a damaged body"
   );
   crashed(dir.path);
   {
-    await using store = await MessageStore.open(config);
+    await using store = await openStore(config);
     assert.equal(store.recovery.end, victim.wroteOffset);
     assert.match(store.recovery.stop, /CRC/);
     assert.equal(store.maxPhyOffset, victim.wroteOffset);
@@ -142,7 +142,7 @@ Deno.test("recover() after a crash cuts the log at a record with a damaged body"
     assert.equal(r.append!.queueOffset, 35);
   }
   // The damaged tail was zeroed: a second (clean) open finds exactly what was kept.
-  await using store = await MessageStore.open(config);
+  await using store = await openStore(config);
   assert.equal(store.getMaxOffsetInQueue("T", 0), 36);
   assert.equal(store.getMaxOffsetInQueue("T", 1), 35);
   await readAll(store, "T", 2);
@@ -158,7 +158,7 @@ Deno.test("recover() cuts a torn last record of a truncated segment", async () =
   f.truncateSync(last.wroteOffset % SEGMENT + 100);
   f.close();
   crashed(dir.path);
-  await using store = await MessageStore.open(config);
+  await using store = await openStore(config);
   assert.equal(Deno.statSync(path).size, SEGMENT, "the short file is extended again");
   assert.equal(store.recovery.end, last.wroteOffset);
   assert.equal(store.getMaxOffsetInQueue("T", 1), 29);
@@ -174,7 +174,7 @@ Deno.test("recover() zeroes garbage after the last record", async () => {
   patch(segmentPath(dir.path, end), end % SEGMENT, garbage);
   crashed(dir.path);
   {
-    await using store = await MessageStore.open(config);
+    await using store = await openStore(config);
     assert.equal(store.recovery.end, end);
     assert.notEqual(store.recovery.stop, "end of data");
   }
@@ -192,7 +192,7 @@ Deno.test("recover() keeps the blank record and cuts a torn record at a segment 
     .append!;
   patch(segmentPath(dir.path, SEGMENT), 100, new Uint8Array(40));
   crashed(dir.path);
-  await using store = await MessageStore.open(config);
+  await using store = await openStore(config);
   assert.equal(store.recovery.end, SEGMENT);
   assert.equal(store.maxPhyOffset, SEGMENT);
   const seg0 = Deno.readFileSync(segmentPath(dir.path, 0));
@@ -211,14 +211,14 @@ Deno.test("recover() rebuilds lost consume queues and index from the commit log"
   await fill(config, 150);
   let before: number[][];
   {
-    await using store = await MessageStore.open(config);
+    await using store = await openStore(config);
     before = await readAll(store, "T", 2);
   }
   Deno.removeSync(`${dir.path}/consumequeue`, { recursive: true });
   Deno.removeSync(`${dir.path}/index`, { recursive: true });
   Deno.removeSync(`${dir.path}/checkpoint`);
   crashed(dir.path);
-  await using store = await MessageStore.open(config);
+  await using store = await openStore(config);
   assert.equal(store.recovery.from, 0);
   assert.equal(store.recovery.records, 150);
   assert.deepEqual(await readAll(store, "T", 2), before);
@@ -237,7 +237,7 @@ Deno.test("recover() drops queue entries that point past the commit log", async 
   f.truncateSync(SEGMENT);
   f.close();
   crashed(dir.path);
-  await using store = await MessageStore.open(config);
+  await using store = await openStore(config);
   assert.equal(store.recovery.end, cut);
   assert.equal(store.getMaxOffsetInQueue("T", 0), 15);
   assert.equal(store.getMaxOffsetInQueue("T", 1), 15);
@@ -294,7 +294,7 @@ Deno.test({
         nextId += 1_000_000;
       }
       assert.ok(Deno.statSync(`${dir.path}/abort`).isFile);
-      await using store = await MessageStore.open(config);
+      await using store = await openStore(config);
       if (Deno.env.get("DEBUG_CRASH")) console.log(all.size, store.recovery);
       for (const [id, [q, qo, phy]] of all) {
         const raw = await store.lookMessageByOffset(phy);
@@ -314,4 +314,27 @@ Deno.test({
       assert.equal(q.messages.length, 1, `index finds message ${sample}`);
     }
   },
+});
+
+Deno.test("recover() drops index entries past the cut, so records written there are found by key", async () => {
+  await using dir = await tempDir();
+  const config = { storePathRootDir: dir.path, ...SMALL_FILES };
+  const puts = await fill(config, 40);
+  const cut = puts[30].append!.wroteOffset;
+  const f = Deno.openSync(segmentPath(dir.path, cut), { write: true });
+  f.truncateSync(cut % SEGMENT);
+  f.truncateSync(SEGMENT);
+  f.close();
+  crashed(dir.path);
+  await using store = await openStore(config);
+  assert.equal(store.recovery.end, cut);
+  const now = Date.now() + 60_000;
+  assert.equal((await store.queryMessage("T", "k31", 32, 0, now)).messages.length, 0);
+  assert.equal((await store.queryMessage("T", "k29", 32, 0, now)).messages.length, 1);
+  // The next record takes the offset k30 had; the index must point at it under its own key.
+  const r = await store.putMessage(message("T", 0, { KEYS: "fresh" }));
+  assert.equal(r.append!.wroteOffset, cut);
+  const found = await store.queryMessage("T", "fresh", 32, 0, now);
+  assert.equal(found.messages.length, 1);
+  assert.equal(decodeMessageRecord(found.messages[0]).physicalOffset, cut);
 });

@@ -5,6 +5,9 @@
  * (consume_service.ts); offsets are kept by an offset store (offset_store.ts) and persisted
  * every 5 s and at shutdown, so every message is delivered at least once. Options and their
  * defaults: push_consumer_options.ts; figures and running info: consumer_stats.ts.
+ *
+ * One concept, the consumer's API and lifecycle: half of the file is the public methods' docs
+ * with examples.
  */
 import { errorMessage } from "../../common/errors.ts";
 import { logger } from "../../common/log.ts";

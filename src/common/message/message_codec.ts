@@ -293,3 +293,21 @@ export function bodyLengthPos(sysFlag: number): number {
   // STORETIMESTAMP, STOREHOSTADDRESS, RECONSUMETIMES, PREPARED TRANSACTION OFFSET.
   return storeTimestampPos(sysFlag) + 8 + storeHostBytes + 4 + 8;
 }
+
+/**
+ * Whether `size` bytes at `pos` of `bytes` are one whole stored record whose body matches its
+ * CRC: records read back from disk are checked so a damaged one is never served.
+ */
+export function isIntactRecord(bytes: Uint8Array, pos: number, size: number): boolean {
+  if (size < MIN_RECORD_SIZE || pos + size > bytes.length) return false;
+  const v = new DataView(bytes.buffer, bytes.byteOffset + pos, size);
+  const magic = v.getInt32(RecordPos.MAGIC);
+  if (v.getInt32(RecordPos.TOTAL_SIZE) !== size) return false;
+  if (magic !== MESSAGE_MAGIC_V1 && magic !== MESSAGE_MAGIC_V2) return false;
+  const bodyLenPos = bodyLengthPos(v.getInt32(RecordPos.SYS_FLAG));
+  if (bodyLenPos + 4 > size) return false;
+  const bodyLen = v.getInt32(bodyLenPos);
+  if (bodyLen < 0 || bodyLenPos + 4 + bodyLen > size) return false;
+  const at = pos + bodyLenPos + 4;
+  return maskedCrc32(bytes.subarray(at, at + bodyLen)) === v.getInt32(RecordPos.BODY_CRC);
+}

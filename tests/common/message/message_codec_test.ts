@@ -9,6 +9,7 @@ import {
   decodeMessageRecord,
   decodeMessageRecords,
   encodeMessageRecord,
+  isIntactRecord,
   MESSAGE_MAGIC_V1,
   MESSAGE_MAGIC_V2,
   type MessageRecordInput,
@@ -314,4 +315,38 @@ Deno.test("ali-ons's message decoder reads the golden V1 fixture", () => {
   const [m] = MessageDecoderJs.decodes(ByteBuffer.wrap(Buffer.from(RECORD_V1)));
   assert.equal(m.topic, "TopicTest");
   assert.equal(m.msgId, "0A00000200002A9F0000000000001000");
+});
+
+function intactRecord(): Uint8Array {
+  return encodeMessageRecord({
+    queueId: 1,
+    flag: 0,
+    queueOffset: 3,
+    physicalOffset: 0,
+    sysFlag: 0,
+    bornTimestamp: 1,
+    bornHost: { ip: new Uint8Array([192, 168, 0, 10]), port: 51234 },
+    storeTimestamp: 2,
+    storeHost: { ip: new Uint8Array([127, 0, 0, 1]), port: 10911 },
+    reconsumeTimes: 0,
+    preparedTransactionOffset: 0,
+    body: new TextEncoder().encode("hello"),
+    topic: "T",
+    properties: "",
+  });
+}
+
+Deno.test({
+  name: "isIntactRecord() checks size, magic and body CRC",
+  permissions: "none",
+  fn() {
+    const r = intactRecord();
+    const framed = new Uint8Array(r.length + 10);
+    framed.set(r, 5);
+    assert.equal(isIntactRecord(framed, 5, r.length), true);
+    assert.equal(isIntactRecord(framed, 5, r.length - 1), false);
+    framed[5 + 88] ^= 1;
+    assert.equal(isIntactRecord(framed, 5, r.length), false);
+    assert.equal(isIntactRecord(new Uint8Array(200), 0, 200), false);
+  },
 });
