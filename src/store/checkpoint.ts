@@ -8,8 +8,9 @@
  *   8    8     logicsMsgTimestamp    store time of the last record with durable queue entries
  *   16   8     indexMsgTimestamp     store time of the last record with durable index entries
  *   24   8     masterFlushedOffset   (5.x) 0 here
- *   32   8     confirmPhyOffset      (5.x) durable end of the commit log; on a clean shutdown
- *                                    the end of all data
+ *   32   8     confirmPhyOffset      (5.x field) end of the records that are durable with
+ *                                    their queue and index entries: where crash recovery
+ *                                    starts replaying; on a clean shutdown the end of data
  *   40   4056  zero
  */
 import { dataView, readInt64, writeInt64 } from "../common/bytes.ts";

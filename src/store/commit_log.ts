@@ -65,6 +65,8 @@ export interface AppendItem {
 export interface CommitLogEvents {
   /** Everything below `end` has been handed to the OS (called in order, once per pass). */
   onWritten(end: number): void;
+  /** A segment starting at `start` was created after the previous one filled up. */
+  onNewSegment?(start: number): void;
 }
 
 export class CommitLog {
@@ -240,6 +242,7 @@ export class CommitLog {
             this.#handles,
           ),
         );
+        if (last) this.#events.onNewSegment?.(start);
       } catch (e) {
         log.error("Cannot create commit-log segment at {start}: {error}", {
           start,

@@ -520,14 +520,36 @@ export class ConsumeQueue {
     return deleted;
   }
 
-  /** Moves the min offset to the first entry whose record is at or above `minPhyOffset`. */
+  /**
+   * Moves the min offset to the first entry whose record is at or above `minPhyOffset`. A gap
+   * filler counts as the entry before it (leading fillers as below), so fillers in the middle
+   * of a queue (damaged records skipped by recovery) keep the search in order.
+   */
   correctMinOffset(minPhyOffset: number): void {
     if (this.#files.length === 0) return;
     this.#minOffset = Math.max(this.#minOffset, this.#files[0].start / CQ_STORE_UNIT_SIZE);
     if (this.#minOffset > this.#writtenMax) this.#minOffset = this.#writtenMax;
-    this.#minOffset = this.searchFirst((e) =>
-      e.commitLogOffset >= minPhyOffset && e.size !== FILLER_SIZE
-    );
+    const floor = this.#minOffset;
+    this.#minOffset = this.searchFirst((e) => {
+      const real = e.size === FILLER_SIZE ? this.#realEntryBefore(e.offset, floor) : e;
+      return real !== undefined && real.commitLogOffset >= minPhyOffset;
+    });
+  }
+
+  /** The nearest entry before `offset` (down to `floor`) that is not a gap filler. */
+  #realEntryBefore(offset: number, floor: number): QueueEntry | undefined {
+    let to = offset;
+    while (to > floor) {
+      // Within the file holding `to - 1`: a cursor never reads past its file's end.
+      const fileStart = (to - 1) - ((to - 1) % this.entriesPerFile);
+      const from = Math.max(floor, to - CURSOR_NEXT_READ, fileStart);
+      const c = this.cursor(from, to - from);
+      let last: QueueEntry | undefined;
+      while (c?.next()) if (c.size !== FILLER_SIZE) last = c.entry();
+      if (last) return last;
+      to = from;
+    }
+    return undefined;
   }
 
   /** Drops the append buffer (memory release while idle). */

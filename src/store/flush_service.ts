@@ -1,8 +1,10 @@
 /**
  * Makes consume queues, the index and the checkpoint durable in the background (RocketMQ's
  * FlushConsumeQueueService). Every flushIntervalConsumeQueue it syncs queue files with at least
- * flushConsumeQueueLeastPages dirty pages; every flushConsumeQueueThoroughInterval, and at
- * close, it syncs everything, writes the index's slots and header, and then the checkpoint.
+ * flushConsumeQueueLeastPages dirty pages; every flushConsumeQueueThoroughInterval, when the
+ * store opens, whenever the commit log starts a new segment, and at close, it syncs
+ * everything, writes the index's slots and header, and then the checkpoint. So crash recovery
+ * replays at most the last segment or two, and never more than the thorough interval's worth.
  * The checkpoint's timestamps are taken before the syncs they vouch for.
  */
 import { errorMessage } from "../common/errors.ts";
@@ -30,23 +32,42 @@ export class FlushService {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #running: Promise<void> | undefined;
   #lastThorough = Date.now();
+  #thoroughAsked = false;
+  #closed = false;
 
   constructor(parts: FlushServiceParts) {
     this.#p = parts;
   }
 
   start(): void {
-    this.#timer = setInterval(() => {
-      if (!this.#running) {
-        this.#running = this.#tick().finally(() => this.#running = undefined);
-      }
-    }, this.#p.config.flushIntervalConsumeQueue);
+    this.#timer = setInterval(() => this.#kick(), this.#p.config.flushIntervalConsumeQueue);
+  }
+
+  /**
+   * Writes the checkpoint soon (after a thorough flush); resolves once one that started after
+   * this call is done.
+   */
+  async checkpointSoon(): Promise<void> {
+    this.#thoroughAsked = true;
+    while (this.#thoroughAsked) {
+      this.#kick();
+      await this.#running;
+    }
+  }
+
+  #kick(): void {
+    if (this.#running || this.#closed) return;
+    this.#running = this.#tick().finally(() => this.#running = undefined);
   }
 
   async #tick(): Promise<void> {
     const now = Date.now();
-    const thorough = now - this.#lastThorough >= this.#p.config.flushConsumeQueueThoroughInterval;
-    if (thorough) this.#lastThorough = now;
+    const thorough = this.#thoroughAsked ||
+      now - this.#lastThorough >= this.#p.config.flushConsumeQueueThoroughInterval;
+    if (thorough) {
+      this.#lastThorough = now;
+      this.#thoroughAsked = false;
+    }
     await this.flushAll(thorough);
   }
 
@@ -54,7 +75,9 @@ export class FlushService {
   async flushAll(thorough: boolean): Promise<void> {
     const { queues, index, dispatcher, commitLog, checkpoint, config } = this.#p;
     try {
+      // Taken before the syncs: everything dispatched by now is durable once they are done.
       const logicsTimestamp = dispatcher.lastTimestamp;
+      const dispatched = dispatcher.dispatchedOffset;
       const leastPages = thorough ? 0 : config.flushConsumeQueueLeastPages;
       for (const cq of [...queues.all()]) await cq.flush(leastPages);
       if (!thorough) return;
@@ -64,7 +87,7 @@ export class FlushService {
       const c = checkpoint.value;
       if (commitLog.flushedTimestamp > 0) c.physicMsgTimestamp = commitLog.flushedTimestamp;
       if (logicsTimestamp > 0) c.logicsMsgTimestamp = c.indexMsgTimestamp = logicsTimestamp;
-      c.confirmPhyOffset = commitLog.flushedOffset;
+      c.confirmPhyOffset = Math.min(dispatched, commitLog.flushedOffset);
       await checkpoint.write();
     } catch (e) {
       log.error("Flushing queues and checkpoint failed: {error}", { error: errorMessage(e) });
@@ -73,6 +96,8 @@ export class FlushService {
 
   /** Stops the timer and makes everything durable one last time. */
   async close(): Promise<void> {
+    this.#closed = true;
+    this.#thoroughAsked = false;
     if (this.#timer !== undefined) clearInterval(this.#timer);
     this.#timer = undefined;
     await this.#running;

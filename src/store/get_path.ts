@@ -132,7 +132,8 @@ export class GetPath {
       const phy = c.commitLogOffset;
       const size = c.size;
       maxPhyPulling = phy;
-      if (phy < nextPhyFileStart) {
+      // A gap filler stands for a message that never was (or was damaged): step over it.
+      if (phy < nextPhyFileStart || size === FILLER_SIZE) {
         scanned++;
         continue;
       }
@@ -144,7 +145,7 @@ export class GetPath {
         continue;
       }
       let record: Uint8Array | undefined;
-      const gone = phy < minPhy || size <= 0 || size === FILLER_SIZE || phy + size > maxOffsetPy;
+      const gone = phy < minPhy || size <= 0 || phy + size > maxOffsetPy;
       if (!gone && commitLogFilter) {
         record = new Uint8Array(size);
         if (!cl.read(phy, size, record)) record = undefined;

@@ -180,10 +180,14 @@ export class MessageStore {
         index.load(lastExitOK);
       }
       const dispatcher = new Dispatcher(queues, index);
+      let segmentFull = (_start: number) => {};
       const commitLog = new CommitLog(
         `${root}/commitlog`,
         c,
-        { onWritten: (end) => dispatcher.dispatchUpTo(end) },
+        {
+          onWritten: (end) => dispatcher.dispatchUpTo(end),
+          onNewSegment: (start) => segmentFull(start),
+        },
         handles,
       );
       opened.push({ close: () => commitLog.closeFiles() });
@@ -211,6 +215,9 @@ export class MessageStore {
         recovery,
       });
       store.#start();
+      segmentFull = (start) => void store.#checkpointUpTo(start);
+      // What recovery found is what the checkpoint vouches for from now on.
+      await store.#flush.checkpointSoon();
       return store;
     } catch (e) {
       for (const o of opened) {
@@ -223,6 +230,19 @@ export class MessageStore {
       lock.close();
       throw e;
     }
+  }
+
+  /**
+   * Checkpoints at a segment roll: one at once, vouching for what is durable now, and one once
+   * the commit log is durable up to `end` (the start of the new segment), so crash recovery
+   * replays at most the segment or two after it — more only while writes outrun the disk.
+   */
+  async #checkpointUpTo(end: number): Promise<void> {
+    this.#commitLog.requestFlush();
+    const now = this.#flush.checkpointSoon();
+    await this.#commitLog.waitFlushed(end);
+    await now;
+    await this.#flush.checkpointSoon();
   }
 
   #start(): void {

@@ -4,15 +4,17 @@
  * consume queues and index agree.
  *
  * - Commit log: every record from the first segment to the end of data verifies (magic, size,
- *   its own physical offset, body CRC); segments end in a blank record or zeros.
+ *   its own physical offset, body CRC); segments end in a blank record or zeros. Ranges
+ *   recovery skipped as damaged (listed in `quarantine/`) are stepped over.
  * - Consume queues: every entry from a queue's first to its last points at a record of that
  *   topic and queue with that queue offset, size and tags code (gap fillers aside; entries
  *   below the first commit-log segment were cut by retention). No entry is missing between a
  *   queue's first and last, and every record a queue should hold is there — except records of
  *   an earlier incarnation of a topic deleted and created again.
  * - Index: every entry of every index file points at a record one of whose keys
- *   (`topic#UNIQ_KEY`, `topic#<each KEYS word>`) hashes to the entry's key hash, or below the
- *   first segment; slots and chains point at written entries.
+ *   (`topic#UNIQ_KEY`, `topic#<each KEYS word>`) hashes to the entry's key hash, below the first
+ *   segment, or into a skipped damaged range (queries check the record they find); slots and
+ *   chains point at written entries.
  *
  * Throws an AssertionError naming the first disagreement; returns what it counted.
  */
@@ -37,6 +39,7 @@ import {
   indexKeyHash,
 } from "../../src/store/index_file.ts";
 import { parseDelayLevels } from "../../src/store/delay_levels.ts";
+import { type DamagedRange, listQuarantined } from "../../src/store/quarantine.ts";
 import { fileNameToOffset } from "../../src/store/segment_file.ts";
 import { DEFAULT_STORE_CONFIG, type StoreConfig } from "../../src/store/store_config.ts";
 
@@ -119,17 +122,25 @@ class BlockReader {
 function readCommitLog(
   root: string,
   delays: readonly number[],
-): { records: Map<number, RecordInfo>; minOffset: number } {
+): { records: Map<number, RecordInfo>; minOffset: number; damaged: DamagedRange[] } {
   const dir = `${root}/commitlog`;
   const names = listFiles(dir).filter((n) => fileNameToOffset(n) !== undefined);
   const records = new Map<number, RecordInfo>();
+  const damaged = listQuarantined(root);
+  let skipUntil = 0;
   let ended: string | undefined;
   for (const name of names) {
     const start = fileNameToOffset(name)!;
     const file = new BlockReader(`${dir}/${name}`);
     try {
-      let pos = 0;
-      while (true) {
+      let pos = Math.max(0, skipUntil - start);
+      while (pos < file.size) {
+        const d = damaged.find((r) => r.from === start + pos);
+        if (d) {
+          skipUntil = d.to;
+          pos = d.to - start;
+          continue;
+        }
         const head = file.bytes(pos, 8);
         if (!head) break;
         const hv = new DataView(head.buffer, head.byteOffset, 8);
@@ -179,7 +190,7 @@ function readCommitLog(
     }
   }
   const minOffset = names.length > 0 ? fileNameToOffset(names[0])! : 0;
-  return { records, minOffset };
+  return { records, minOffset, damaged };
 }
 
 /** A queue's entries by logical offset: [commit-log offset, size, tags code]. */
@@ -212,7 +223,7 @@ export function verifyStore(
   const c = { ...DEFAULT_STORE_CONFIG, ...config };
   const root = c.storePathRootDir;
   const delays = parseDelayLevels(c.messageDelayLevel);
-  const { records, minOffset } = readCommitLog(root, delays);
+  const { records, minOffset, damaged } = readCommitLog(root, delays);
   const summary: StoreSummary = { records: records.size, queues: 0, entries: 0, indexEntries: 0 };
 
   // Consume queues against the commit log.
@@ -294,6 +305,7 @@ export function verifyStore(
         );
         summary.indexEntries++;
         if (e.phyOffset < minOffset) continue;
+        if (damaged.some((d) => e.phyOffset >= d.from && e.phyOffset < d.to)) continue;
         const r = records.get(e.phyOffset);
         assert.ok(r, `${where}: entry ${n} points at ${e.phyOffset}, where no record starts`);
         assert.ok(
