@@ -48,8 +48,10 @@ export class FlushService {
    * this call is done.
    */
   async checkpointSoon(): Promise<void> {
+    // After close the final flush has written the checkpoint already.
+    if (this.#closed) return;
     this.#thoroughAsked = true;
-    while (this.#thoroughAsked) {
+    while (this.#thoroughAsked && !this.#closed) {
       this.#kick();
       await this.#running;
     }
