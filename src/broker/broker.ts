@@ -52,6 +52,7 @@ import { notifyConsumerIdsChanged } from "./broker_to_client.ts";
 import { clientScanInterval, ConsumerManager } from "./consumer_manager.ts";
 import { ConsumerOffsetManager } from "./consumer_offset_manager.ts";
 import { SubscriptionCache } from "./consumer_subscription.ts";
+import { checkMetadata, type LoadedMetadata } from "./metadata_check.ts";
 import { SendFlowControl } from "./flow_control.ts";
 import { NamesrvRegistrar } from "./namesrv_register.ts";
 import { adminProcessors } from "./processors/admin_processor.ts";
@@ -203,11 +204,17 @@ export class BrokerController implements BrokerContext, AsyncDisposable {
     const c = this.config;
     try {
       this.#store = await MessageStore.open(storeConfigOf(c));
-      await this.topicConfigManager.load();
+      const found: LoadedMetadata = {
+        topics: await this.topicConfigManager.load(),
+        consumerOffsets: false,
+        subscriptionGroups: false,
+        delayOffsets: false,
+      };
       const services = this.#services = this.#createServices(this.#store);
-      this.#lifecycle = this.#lifecycleOf(services);
+      this.#lifecycle = this.#lifecycleOf(services, found);
       const processors = this.#processors(services);
       for (const s of this.#lifecycle) await s.load?.();
+      await checkMetadata(this.#store, this.topicConfigManager, services, found);
       const main = this.#newServer(c.listenPort, processors);
       this.#servers.push(main);
       const addr = listenOrExplain(main, c.bindAddress, c.listenPort);
@@ -274,13 +281,18 @@ export class BrokerController implements BrokerContext, AsyncDisposable {
     };
   }
 
-  /** The services' lifecycles, in start order (they stop in reverse). */
-  #lifecycleOf(s: BrokerServices): BrokerService[] {
+  /**
+   * The services' lifecycles, in start order (they stop in reverse); loads record in `found`
+   * which metadata files were there.
+   */
+  #lifecycleOf(s: BrokerServices, found: LoadedMetadata): BrokerService[] {
     let scanTimer: ReturnType<typeof setInterval> | undefined;
     return [
       {
         name: "subscription groups",
-        load: () => s.subscriptionGroups.load(),
+        load: async () => {
+          found.subscriptionGroups = await s.subscriptionGroups.load();
+        },
         shutdown: async () => {
           await s.subscriptionGroups.persist();
           await s.subscriptionGroups.flush();
@@ -288,13 +300,17 @@ export class BrokerController implements BrokerContext, AsyncDisposable {
       },
       {
         name: "consumer offsets",
-        load: () => s.consumerOffsets.load(),
+        load: async () => {
+          found.consumerOffsets = await s.consumerOffsets.load();
+        },
         start: () => s.consumerOffsets.start(this.config.flushConsumerOffsetInterval),
         shutdown: () => s.consumerOffsets.shutdown(),
       },
       {
         name: "delayed delivery",
-        load: () => s.schedule.load(),
+        load: async () => {
+          found.delayOffsets = await s.schedule.load();
+        },
         start: () => s.schedule.start(),
         shutdown: () => s.schedule.shutdown(),
       },

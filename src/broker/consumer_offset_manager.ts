@@ -36,12 +36,12 @@ export class ConsumerOffsetManager {
     return this.#writer.path;
   }
 
-  /** Loads consumerOffset.json (or its .bak); a missing file is a fresh broker. */
-  async load(): Promise<void> {
+  /** Loads consumerOffset.json (or its .bak); false when neither is there. */
+  async load(): Promise<boolean> {
     const loaded = await this.#writer.load(
       (text) => consumerOffsetTableFromJson(parseFastJson(text)),
     );
-    if (!loaded) return;
+    if (!loaded) return false;
     for (const [key, queues] of loaded.value) {
       const at = key.indexOf(TOPIC_GROUP_SEPARATOR);
       if (at <= 0) continue;
@@ -54,6 +54,7 @@ export class ConsumerOffsetManager {
       count: loaded.value.size,
       from: loaded.from,
     });
+    return true;
   }
 
   /** Writes the table every `intervalMs` while something changed. */

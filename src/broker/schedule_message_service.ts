@@ -90,12 +90,15 @@ export class ScheduleMessageService {
     return this.#levels.length;
   }
 
-  /** Loads delayOffset.json (or its .bak). Levels it does not name start at 0. */
-  async load(): Promise<void> {
+  /**
+   * Loads delayOffset.json (or its .bak); false when neither is there. Levels it does not name
+   * start at 0.
+   */
+  async load(): Promise<boolean> {
     const loaded = await this.#writer.load(
       (text) => delayOffsetTableFromJson(parseFastJson(text)),
     );
-    if (!loaded) return;
+    if (!loaded) return false;
     for (const [level, offset] of loaded.value) {
       this.#loaded.set(level, offset);
       const l = this.#levels[level - 1];
@@ -105,6 +108,7 @@ export class ScheduleMessageService {
       count: loaded.value.size,
       from: loaded.from,
     });
+    return true;
   }
 
   /** Delivered offset per level (levels beyond the configured ones kept as loaded). */

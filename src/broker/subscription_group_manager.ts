@@ -58,18 +58,19 @@ export class SubscriptionGroupManager {
     return this.#writer.path;
   }
 
-  /** Loads subscriptionGroup.json (or its .bak) over the built-in groups. */
-  async load(): Promise<void> {
+  /** Loads subscriptionGroup.json (or its .bak) over the built-in groups; false when absent. */
+  async load(): Promise<boolean> {
     const loaded = await this.#writer.load(
       (text) => subscriptionGroupWrapperFromJson(parseFastJson(text)),
     );
-    if (!loaded) return;
+    if (!loaded) return false;
     for (const [name, c] of loaded.value.subscriptionGroupTable) this.#table.set(name, c);
     this.#dataVersion = loaded.value.dataVersion;
     log.info("Loaded {count} subscription groups from {from}", {
       count: loaded.value.subscriptionGroupTable.size,
       from: loaded.from,
     });
+    return true;
   }
 
   get dataVersion(): DataVersion {

@@ -71,18 +71,37 @@ export class TopicConfigManager {
     return this.#writer.path;
   }
 
-  /** Loads topics.json (or its .bak) over the system topics; a missing file is a fresh broker. */
-  async load(): Promise<void> {
+  /** Loads topics.json (or its .bak) over the system topics; false when neither is there. */
+  async load(): Promise<boolean> {
     const loaded = await this.#writer.load(
       (text) => topicConfigWrapperFromJson(parseFastJson(text)),
     );
-    if (!loaded) return;
+    if (!loaded) return false;
     for (const [name, tc] of loaded.value.topicConfigTable) this.#table.set(name, tc);
     this.#dataVersion = loaded.value.dataVersion;
     log.info("Loaded {count} topics from {from}", {
       count: loaded.value.topicConfigTable.size,
       from: loaded.from,
     });
+    return true;
+  }
+
+  /**
+   * Adds the topics the store has messages for but the table lacks (its file was lost), with
+   * as many queues as the store has for each, read-write; returns their names.
+   */
+  restoreTopics(queueNums: ReadonlyMap<string, number>): string[] {
+    const restored: TopicConfig[] = [];
+    for (const [topic, queues] of queueNums) {
+      if (this.#table.has(topic)) continue;
+      restored.push(createTopicConfig(topic, {
+        readQueueNums: queues,
+        writeQueueNums: queues,
+        perm: PermName.PERM_READ | PermName.PERM_WRITE,
+      }));
+    }
+    if (restored.length > 0) this.#put(restored);
+    return restored.map((tc) => tc.topicName);
   }
 
   get dataVersion(): DataVersion {

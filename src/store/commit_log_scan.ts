@@ -11,6 +11,7 @@
  */
 import { dataView } from "../common/bytes.ts";
 import {
+  BLANK_MAGIC,
   decodeMessageRecord,
   MESSAGE_MAGIC_V1,
   MESSAGE_MAGIC_V2,
@@ -162,4 +163,44 @@ export function findNextRecord(
     }
   }
   return undefined;
+}
+
+/**
+ * Every record of the log from `from` up to `end`, in order: blank records end their segment,
+ * damage is stepped over as recovery does (to where records resume), zeros end the walk.
+ */
+export function* recordsFrom(
+  segs: readonly SegmentFile[],
+  from: number,
+  end: number,
+  maxMessageSize: number,
+  crc: boolean,
+): Generator<{ offset: number; record: MessageRecord }> {
+  let i = segs.findIndex((s) => from >= s.start && from < s.end);
+  if (i < 0) return;
+  let reader = new SegmentReader(segs[i]);
+  let pos = from - segs[i].start;
+  while (reader.seg.start + pos < end) {
+    const seg = reader.seg;
+    const head = reader.bytes(pos, RecordPos.MAGIC + 4);
+    const v = head && dataView(head);
+    if (v && v.getInt32(RecordPos.TOTAL_SIZE) === 0 && v.getInt32(RecordPos.MAGIC) === 0) return;
+    const blank = v && v.getInt32(RecordPos.MAGIC) === BLANK_MAGIC;
+    let next: number | undefined;
+    if (blank) {
+      next = seg.end;
+    } else {
+      const checked = checkRecordAt(reader, pos, crc);
+      if ("record" in checked) {
+        yield { offset: seg.start + pos, record: checked.record };
+        next = seg.start + pos + checked.record.storeSize;
+      } else {
+        next = findNextRecord(segs, i, seg.start + pos + 1, maxMessageSize, crc);
+        if (next === undefined) return;
+      }
+    }
+    while (i < segs.length - 1 && next >= reader.seg.end) reader = new SegmentReader(segs[++i]);
+    if (next >= reader.seg.end) return;
+    pos = next - reader.seg.start;
+  }
 }

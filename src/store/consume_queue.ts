@@ -211,6 +211,31 @@ export class ConsumeQueue {
     return first;
   }
 
+  /** Whether the file that holds offset `q` is on disk. */
+  hasFileFor(q: number): boolean {
+    return this.#fileFor(q * CQ_STORE_UNIT_SIZE) !== undefined;
+  }
+
+  /** Files missing between the first and the last one: [start, end) offset ranges. */
+  missingRanges(): [number, number][] {
+    const out: [number, number][] = [];
+    for (let i = 1; i < this.#files.length; i++) {
+      const before = this.#files[i - 1].end / CQ_STORE_UNIT_SIZE;
+      const next = this.#files[i].start / CQ_STORE_UNIT_SIZE;
+      if (next > before) out.push([before, next]);
+    }
+    return out;
+  }
+
+  /**
+   * Writes the entry for offset `q` below the end, recreating its file when it was lost
+   * (rebuilding from the commit log). Call writePending() after the last one.
+   */
+  restoreEntry(q: number, commitLogOffset: number, size: number, tagsCode: number): void {
+    if (q < this.#minOffset) this.#minOffset = q;
+    this.put(q, commitLogOffset, size, tagsCode, true);
+  }
+
   /** Puts continue after the last entry (once recovery has replayed or cut entries). */
   syncNextOffset(): void {
     this.#nextOffset = this.#maxOffset;

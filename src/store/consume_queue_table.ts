@@ -68,6 +68,15 @@ export class ConsumeQueueTable {
     return [...this.#topics.keys()];
   }
 
+  /** Every topic with queues, and how many queues it has (its highest queue id + 1). */
+  queueNums(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const [topic, m] of this.#topics) {
+      if (m.size > 0) out.set(topic, Math.max(...m.keys()) + 1);
+    }
+    return out;
+  }
+
   /** The queues of one topic, by queue id. */
   queuesOf(topic: string): ReadonlyMap<number, ConsumeQueue> | undefined {
     return this.#topics.get(topic);

@@ -14,6 +14,8 @@ import type { CommitLog } from "./commit_log.ts";
 import type { ConsumeQueueTable } from "./consume_queue_table.ts";
 import type { Dispatcher } from "./dispatch.ts";
 import type { IndexService } from "./index_service.ts";
+import type { AtomicFile } from "../common/atomic_file.ts";
+import { encodeQueueTable, snapshotQueues } from "./queue_table_file.ts";
 import type { StoreConfig } from "./store_config.ts";
 
 const log = logger("store");
@@ -25,6 +27,8 @@ export interface FlushServiceParts {
   index: IndexService | undefined;
   dispatcher: Dispatcher;
   checkpoint: CheckpointFile;
+  /** Each queue's ends, written with every checkpoint (queue_table_file.ts). */
+  queueTable: AtomicFile;
 }
 
 export class FlushService {
@@ -80,12 +84,14 @@ export class FlushService {
       // Taken before the syncs: everything dispatched by now is durable once they are done.
       const logicsTimestamp = dispatcher.lastTimestamp;
       const dispatched = dispatcher.dispatchedOffset;
+      const table = thorough ? snapshotQueues(queues) : undefined;
       const leastPages = thorough ? 0 : config.flushConsumeQueueLeastPages;
       for (const cq of [...queues.all()]) await cq.flush(leastPages);
       if (!thorough) return;
       // The index holds every key of every dispatched record once flushed, so it vouches for
       // the same time as the queues (its files' end time stays put while no message has keys).
       if (index) await index.flush();
+      await this.#p.queueTable.write(encodeQueueTable(table!));
       const c = checkpoint.value;
       if (commitLog.flushedTimestamp > 0) c.physicMsgTimestamp = commitLog.flushedTimestamp;
       if (logicsTimestamp > 0) c.logicsMsgTimestamp = c.indexMsgTimestamp = logicsTimestamp;

@@ -30,6 +30,9 @@ import { FlushService } from "./flush_service.ts";
 import { GetPath, MAX_PULL_MSG_SIZE } from "./get_path.ts";
 import { IndexService } from "./index_service.ts";
 import { PutPath } from "./put_path.ts";
+import { rebuildLostQueues, type RebuiltQueue } from "./queue_rebuild.ts";
+import { decodeQueueTable, queueTableFile } from "./queue_table_file.ts";
+import type { AtomicFile } from "../common/atomic_file.ts";
 import { recover, type RecoveryResult } from "./recovery.ts";
 import { resolveStoreConfig, type StoreConfig } from "./store_config.ts";
 import { StoreCounters } from "./store_stats.ts";
@@ -84,12 +87,16 @@ interface StoreParts {
   lock: Deno.FsFile;
   delayLevels: number[];
   recovery: RecoveryResult;
+  queueTable: AtomicFile;
+  rebuilt: RebuiltQueue[];
 }
 
 export class MessageStore {
   readonly config: StoreConfig;
   /** What recovery did at open. */
   readonly recovery: RecoveryResult;
+  /** Consume queues that had lost entries and were rebuilt from the commit log at open. */
+  readonly rebuiltQueues: readonly RebuiltQueue[];
   /** ms per delay level, from messageDelayLevel: element 0 is level 1 (delay_levels.ts). */
   readonly delayLevels: readonly number[];
   readonly #commitLog: CommitLog;
@@ -117,6 +124,7 @@ export class MessageStore {
     this.#lock = parts.lock;
     this.delayLevels = parts.delayLevels;
     this.recovery = parts.recovery;
+    this.rebuiltQueues = parts.rebuilt;
     this.#flush = new FlushService({ config, ...parts });
     this.#clean = new CleanService({ config, ...parts });
     this.#put = new PutPath({
@@ -203,6 +211,14 @@ export class MessageStore {
         delayLevels,
         lastExitOK,
       });
+      const queueTable = queueTableFile(root);
+      const rebuilt = rebuildLostQueues({
+        config: c,
+        commitLog,
+        queues,
+        table: (await queueTable.load(decodeQueueTable))?.value,
+        delayLevels,
+      });
       Deno.writeFileSync(`${root}/abort`, new Uint8Array(0));
       const store = new MessageStore(c, {
         commitLog,
@@ -213,6 +229,8 @@ export class MessageStore {
         lock,
         delayLevels,
         recovery,
+        queueTable,
+        rebuilt,
       });
       store.#start();
       segmentFull = (start) => void store.#checkpointUpTo(start);
@@ -417,8 +435,11 @@ export class MessageStore {
     return !this.checkInDiskByConsumeOffset(topic, queueId, offset);
   }
 
-  /** Deletes the consume queues of these topics (their records stay until retention). */
-  deleteTopics(topics: Iterable<string>): Promise<void> {
+  /**
+   * Deletes the consume queues of these topics (their records stay until retention), and
+   * writes the checkpoint's queue table at once, so a crash does not bring them back.
+   */
+  async deleteTopics(topics: Iterable<string>): Promise<void> {
     for (const t of topics) {
       try {
         this.#queues.deleteTopic(t);
@@ -430,12 +451,17 @@ export class MessageStore {
       }
       this.#put.forgetTopic(t);
     }
-    return Promise.resolve();
+    await this.#flush.checkpointSoon();
   }
 
   /** Topics that have consume queues. */
   topics(): string[] {
     return this.#queues.topics();
+  }
+
+  /** Every topic with consume queues, and how many it has (highest queue id + 1). */
+  topicQueueNums(): Map<string, number> {
+    return this.#queues.queueNums();
   }
 
   /** Calls `listener` after a dispatch pass grew a queue; returns its removal. */

@@ -229,23 +229,51 @@ Deno.test("getMessage() answers each status with RocketMQ's next offset", async 
   assert.deepEqual(g.messages.map((m) => decode(m).queueOffset), [0, 3, 6, 9]);
 });
 
-Deno.test("getMessage() answers OFFSET_FOUND_NULL when a queue file is missing", async () => {
+Deno.test("MessageStore.open() rebuilds consume-queue files deleted while it was stopped", async () => {
+  for (
+    const [what, lose] of [
+      ["a middle file", (d: string) => Deno.removeSync(`${d}/${offsetToFileName(200)}`)],
+      ["the newest file", (d: string) => Deno.removeSync(`${d}/${offsetToFileName(600)}`)],
+      ["the oldest file", (d: string) => Deno.removeSync(`${d}/${offsetToFileName(0)}`)],
+      ["the whole queue", (d: string) => Deno.removeSync(d, { recursive: true })],
+    ] as const
+  ) {
+    await using dir = await tempDir();
+    const config = { storePathRootDir: dir.path, mappedFileSizeConsumeQueue: 10 * 20 };
+    {
+      await using store = await openStore(config);
+      await putAll(store, 40, ["T"], 1);
+    }
+    lose(`${dir.path}/consumequeue/T/0`);
+    await using store = await openStore(config);
+    assert.equal(store.rebuiltQueues.length, 1, what);
+    assert.equal(store.getMinOffsetInQueue("T", 0), 0, what);
+    assert.equal(store.getMaxOffsetInQueue("T", 0), 40, what);
+    let offset = 0;
+    let read = 0;
+    while (offset < 40) {
+      const g = await store.getMessage("G", "T", 0, offset, 32);
+      assert.equal(g.status, GetStatus.FOUND, `${what} at ${offset}`);
+      read += g.messageCount;
+      offset = g.nextBeginOffset;
+    }
+    assert.equal(read, 40, what);
+  }
+});
+
+Deno.test("MessageStore.open() rebuilds nothing for a store without losses, and no deleted topic", async () => {
   await using dir = await tempDir();
-  const config = { storePathRootDir: dir.path, mappedFileSizeConsumeQueue: 10 * 20 };
+  const config = { storePathRootDir: dir.path, ...SMALL_FILES };
   {
     await using store = await openStore(config);
-    await putAll(store, 40, ["T"], 1);
+    await putAll(store, 40, ["Kept", "Gone"], 2);
+    await store.deleteTopics(["Gone"]);
   }
-  Deno.removeSync(`${dir.path}/consumequeue/T/0/${offsetToFileName(200)}`);
-  // The missing file stays missing on purpose: no consistency check for this store.
-  await using store = await MessageStore.open(config);
-  let g = await store.getMessage("G", "T", 0, 12, 32);
-  assert.equal(g.status, GetStatus.OFFSET_FOUND_NULL);
-  assert.equal(g.nextBeginOffset, 20);
-  g = await store.getMessage("G", "T", 0, 21, 32);
-  assert.equal(g.status, GetStatus.FOUND);
-  assert.equal(g.messageCount, 9);
-  assert.equal(g.nextBeginOffset, 30, "a read stops at the end of a queue file");
+  // A crash right after the delete must not bring the topic back.
+  Deno.writeFileSync(`${dir.path}/abort`, new Uint8Array(0));
+  await using store = await openStore(config);
+  assert.deepEqual(store.rebuiltQueues, []);
+  assert.deepEqual(store.topics(), ["Kept"]);
 });
 
 Deno.test("getMessage() answers OFFSET_TOO_SMALL once retention moved the min offset", async () => {

@@ -459,3 +459,37 @@ Deno.test("the checkpoint is written at open and at each new segment, so a crash
   assert.ok(crashed.recovery.from >= SEGMENT * 4, `replay starts late: ${crashed.recovery.from}`);
   assert.equal(crashed.getMaxOffsetInQueue("T", 0), 152);
 });
+
+Deno.test("after a SIGKILL, one flipped byte mid-log loses one message and no queue offset", async () => {
+  await using dir = await tempDir();
+  const config = { storePathRootDir: dir.path, ...CRASH_CONFIG };
+  const acked = await runAndKill(dir.path, 0);
+  assert.ok(acked.size > 20, `enough acknowledged messages: ${acked.size}`);
+  // The crash came before any checkpoint: recovery reads the whole log.
+  Deno.writeFileSync(`${dir.path}/checkpoint`, new Uint8Array(4096));
+  const byOffset = [...acked].sort((a, b) => a[1][2] - b[1][2]);
+  const [victimId, [vq, vqo, vphy]] = byOffset[Math.floor(byOffset.length / 2)];
+  const segment = CRASH_CONFIG.mappedFileSizeCommitLog!;
+  const path = `${dir.path}/commitlog/${offsetToFileName(vphy - (vphy % segment))}`;
+  patch(path, vphy % segment + 120, new Uint8Array([0xa5])); // inside the body
+  await using store = await openStore(config);
+  assert.equal(store.recovery.damaged.length, 1);
+  assert.equal(store.recovery.damaged[0].from, vphy);
+  let survived = 0;
+  for (const [id, [q, qo, phy]] of acked) {
+    const raw = await store.lookMessageByOffset(phy);
+    if (id === victimId) {
+      assert.equal(raw, undefined, "the damaged message is not served");
+      continue;
+    }
+    assert.ok(raw, `acknowledged message ${id} survives`);
+    assert.equal(await store.getCommitLogOffsetInQueue("Crash", q, qo), phy);
+    survived++;
+  }
+  assert.equal(survived, acked.size - 1);
+  // New messages of the damaged message's queue never take an offset already given out.
+  const max = store.getMaxOffsetInQueue("Crash", vq);
+  assert.ok(max > vqo);
+  const r = await store.putMessage(message("Crash", vq, {}, { body: new Uint8Array(10) }));
+  assert.equal(r.append!.queueOffset, max);
+});
