@@ -53,6 +53,7 @@ import { clientScanInterval, ConsumerManager } from "./consumer_manager.ts";
 import { ConsumerOffsetManager } from "./consumer_offset_manager.ts";
 import { SubscriptionCache } from "./consumer_subscription.ts";
 import { checkMetadata, type LoadedMetadata } from "./metadata_check.ts";
+import { deadLetterOfRetry } from "./retry_policy.ts";
 import { SendFlowControl } from "./flow_control.ts";
 import { NamesrvRegistrar } from "./namesrv_register.ts";
 import { adminProcessors } from "./processors/admin_processor.ts";
@@ -276,6 +277,7 @@ export class BrokerController implements BrokerContext, AsyncDisposable {
         configFilePath(root, "delayOffset"),
         store.delayLevels,
         c.flushDelayOffsetInterval,
+        (msg) => deadLetterOfRetry(msg, this.topicConfigManager),
       ),
       subscriptions: new SubscriptionCache(),
     };

@@ -10,6 +10,11 @@
  * `config/delayOffset.json` every flushDelayOffsetInterval and at shutdown, after the loops
  * stopped, so a graceful restart neither loses nor repeats a delivery. (A crash may repeat
  * what was delivered since the last write, as in RocketMQ.)
+ *
+ * A due message that can never be stored again (its topic or properties are refused for good)
+ * never holds its level up: it goes to its group's DLQ when it is a retry, else it is dropped
+ * with an ERROR line, and the level moves on. Only failures that pass (a full disk, a busy
+ * store) make a level wait and try again.
  */
 import { errorMessage } from "../common/errors.ts";
 import { parseFastJson, stringifyFastJson } from "../common/fastjson.ts";
@@ -23,6 +28,7 @@ import {
   delayOffsetTableToJson,
 } from "../remoting/body/consumer_offset.ts";
 import {
+  FILLER_SIZE,
   type MessageInput,
   type MessageStore,
   PutStatus,
@@ -35,6 +41,11 @@ const log = logger("broker");
 
 /** Entries read from a level's queue per step. */
 const BATCH = 32;
+/** Put statuses a message will get however often it is tried. */
+const NEVER_STORABLE: ReadonlySet<string> = new Set([
+  PutStatus.MESSAGE_ILLEGAL,
+  PutStatus.PROPERTIES_SIZE_EXCEEDED,
+]);
 /** Wait after a failed re-put or an unreadable queue (Java's DELAY_FOR_A_PERIOD). */
 const RETRY_AFTER_FAILURE_MS = 10_000;
 
@@ -53,21 +64,27 @@ export class ScheduleMessageService {
   readonly #levels: Level[];
   readonly #writer: ConfigWriter;
   readonly #flushIntervalMs: number;
+  readonly #deadLetterOf: (msg: MessageInput) => MessageInput | undefined;
   readonly #loaded = new Map<number, number>();
   #flushTimer: ReturnType<typeof setInterval> | undefined;
   #unsubscribe: (() => void) | undefined;
   #stopped = true;
   #dirty = false;
 
-  /** `delayLevels[i]` is the delay of level i+1 in ms. */
+  /**
+   * `delayLevels[i]` is the delay of level i+1 in ms; `deadLetterOf` gives where a due message
+   * that cannot be stored again goes instead (undefined: it is dropped).
+   */
   constructor(
     store: MessageStore,
     path: string,
     delayLevels: readonly number[],
     flushIntervalMs: number,
+    deadLetterOf: (msg: MessageInput) => MessageInput | undefined = () => undefined,
   ) {
     this.#store = store;
     this.#flushIntervalMs = flushIntervalMs;
+    this.#deadLetterOf = deadLetterOf;
     this.#levels = delayLevels.map((delayMs, i) => ({
       level: i + 1,
       delayMs,
@@ -219,6 +236,10 @@ export class ScheduleMessageService {
         if (this.#stopped) return undefined;
         const now = Date.now();
         // A delivery time beyond now + the level's delay means the clock went back: deliver now.
+        if (e.size === FILLER_SIZE) {
+          this.#advance(l, e.offset + 1); // A gap: no message was ever stored there.
+          continue;
+        }
         const due = e.tagsCode > now + l.delayMs ? now : e.tagsCode;
         if (due > now) return due - now;
         const record = await store.lookMessageByOffset(e.commitLogOffset);
@@ -245,7 +266,7 @@ export class ScheduleMessageService {
         } catch (err) {
           result = { status: PutStatus.UNKNOWN_ERROR, remark: errorMessage(err) };
         }
-        if (result.status !== PutStatus.PUT_OK) {
+        if (result.status !== PutStatus.PUT_OK && !NEVER_STORABLE.has(result.status)) {
           log.error("Delay level {level}: re-putting a due message to {topic} failed: {status}", {
             level: l.level,
             topic: msg.topic,
@@ -253,10 +274,35 @@ export class ScheduleMessageService {
           });
           return RETRY_AFTER_FAILURE_MS;
         }
+        if (result.status !== PutStatus.PUT_OK) {
+          await this.#moveAside(l, e.commitLogOffset, msg, result);
+        }
         this.#advance(l, e.offset + 1);
       }
     }
     return undefined;
+  }
+
+  /** A due message the store refuses for good: to its DLQ if it has one, else dropped. */
+  async #moveAside(
+    l: Level,
+    offset: number,
+    msg: MessageInput,
+    refused: { status: string; remark?: string },
+  ): Promise<void> {
+    const aside = this.#deadLetterOf(msg);
+    const moved = aside ? (await this.#store.putMessage(aside)).status === PutStatus.PUT_OK : false;
+    log.error(
+      "Delay level {level}: the due message at {offset} cannot be stored under {topic} " +
+        "({status}); {what}",
+      {
+        level: l.level,
+        offset,
+        topic: msg.topic,
+        status: `${refused.status} ${refused.remark ?? ""}`.trim(),
+        what: moved ? `moved to ${aside!.topic}` : "dropped",
+      },
+    );
   }
 
   #advance(l: Level, offset: number): void {

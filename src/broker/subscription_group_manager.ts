@@ -19,6 +19,7 @@ import {
   subscriptionGroupWrapperToJson,
 } from "../remoting/body/subscription_group_config.ts";
 import { ConfigWriter } from "./config_writer.ts";
+import { validateGroup } from "./topic_validator.ts";
 
 const log = logger("broker");
 
@@ -84,12 +85,14 @@ export class SubscriptionGroupManager {
 
   /**
    * The group's config, created with the defaults when it is unknown and auto-creation is on
-   * (or it is one of the broker's own `CID_RMQ_SYS_` groups); undefined otherwise.
+   * (or it is one of the broker's own `CID_RMQ_SYS_` groups); undefined otherwise, and always
+   * for a name no group may have (its retry topic could not be stored).
    */
   find(group: string): SubscriptionGroupConfig | undefined {
     const c = this.#table.get(group);
     if (c) return c;
     if (!this.#autoCreate() && !group.startsWith(SYS_CONSUMER_GROUP_PREFIX)) return undefined;
+    if (validateGroup(group)) return undefined;
     const created = defaultSubscriptionGroupConfig(group);
     this.#table.set(group, created);
     log.info("Auto-created subscription group {group}", { group });

@@ -1,7 +1,10 @@
 /**
- * Topic names the broker accepts and the topics it keeps for itself (TopicValidator,
- * REMOTING.md §8.1). Remarks are the Java broker's, so tools print what users expect.
+ * Topic and group names the broker accepts and the topics it keeps for itself (TopicValidator,
+ * Validators, REMOTING.md §8.1). Remarks are the Java broker's, so tools print what users
+ * expect.
  */
+
+import { RETRY_GROUP_TOPIC_PREFIX } from "../remoting/group_topics.ts";
 
 /** Names of RocketMQ's system topics. */
 export const SystemTopic = {
@@ -21,6 +24,8 @@ export const SYSTEM_TOPIC_PREFIX = "rmq_sys_";
 export const REPLY_TOPIC_POSTFIX = "REPLY_TOPIC";
 
 export const TOPIC_MAX_LENGTH = 127;
+/** Validators.CHARACTER_MAX_LENGTH: the longest group name a Java client accepts. */
+export const GROUP_MAX_LENGTH = 255;
 export const VALID_TOPIC_PATTERN = "^[%|a-zA-Z0-9_-]+$";
 const VALID_CHAR = /^[%|a-zA-Z0-9_-]+$/;
 
@@ -44,6 +49,28 @@ export function validateTopic(topic: string | undefined): string | undefined {
     return `The specified topic[${topic}] contains illegal characters, allowing only ${VALID_TOPIC_PATTERN}`;
   }
   return undefined;
+}
+
+/**
+ * Why a consumer or producer group name is refused, or undefined when it is valid: the
+ * characters of topics (a group names its `%RETRY%` and `%DLQ%` topics), at most 255 of them.
+ */
+export function validateGroup(group: string | undefined): string | undefined {
+  if (group === undefined || group.trim() === "") return "The specified group is blank.";
+  if (group.length > GROUP_MAX_LENGTH) {
+    return `The specified group is longer than group max length ${GROUP_MAX_LENGTH}.`;
+  }
+  if (!VALID_CHAR.test(group)) {
+    return `The specified group[${group}] contains illegal characters, allowing only ${VALID_TOPIC_PATTERN}`;
+  }
+  return undefined;
+}
+
+/** Why a group cannot have retries (its `%RETRY%` topic would be too long), if it cannot. */
+export function validateRetryTopicOf(group: string): string | undefined {
+  const max = TOPIC_MAX_LENGTH - RETRY_GROUP_TOPIC_PREFIX.length;
+  if (group.length <= max) return undefined;
+  return `The specified group is longer than ${max}, too long for its retry topic.`;
 }
 
 export function isNotAllowedSendTopic(topic: string): boolean {

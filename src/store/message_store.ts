@@ -61,6 +61,7 @@ export { PutStatus } from "./put_status.ts";
 export { DEFAULT_STORE_CONFIG, type StoreConfig } from "./store_config.ts";
 export type { QueueGrowListener } from "./dispatch.ts";
 export { SCHEDULE_TOPIC } from "./delay_levels.ts";
+export { FILLER_SIZE } from "./consume_queue.ts";
 
 const log = logger("store");
 

@@ -8,8 +8,13 @@ import { decodeProperties, encodeProperties } from "../../src/common/message/pro
 import { socketAddressOf } from "../../src/common/message/socket_address.ts";
 import { RemotingClient } from "../../src/remoting/client.ts";
 import { SCHEDULE_TOPIC } from "../../src/store/message_store.ts";
+import { ConsumerSendMsgBackRequestHeader } from "../../src/remoting/headers.ts";
+import { RequestCode } from "../../src/remoting/request_code.ts";
+import { ResponseCode } from "../../src/remoting/response_code.ts";
 import { startCluster } from "../helpers/cluster.ts";
-import { bodies, pullRequest, records, send } from "../helpers/consume.ts";
+import { bodies, pullRequest, records, request, send } from "../helpers/consume.ts";
+import { captureLogs } from "../helpers/remoting.ts";
+import { message } from "../helpers/store.ts";
 
 Deno.test("ScheduleMessageService delivers a DELAY message to its topic no earlier than its level", async () => {
   await using cluster = await startCluster({ broker: { messageDelayLevel: "100ms 300ms" } });
@@ -129,4 +134,40 @@ Deno.test("messageTimeup() restores the real topic and queue and drops DELAY", (
   const noReal = decodeMessageRecord(record);
   noReal.properties = encodeProperties({ DELAY: "3" });
   assert.equal(messageTimeup(noReal), undefined);
+});
+
+Deno.test("A due message that can never be stored again does not hold its delay level up", async () => {
+  await using cluster = await startCluster({ broker: { messageDelayLevel: "50ms" } });
+  await cluster.createTopic("DelayOk", { queues: 1 });
+  await using client = new RemotingClient();
+  const broker = cluster.brokers[0];
+  // A send-back for a group no retry topic can be named after is refused up front.
+  const res = await client.invokeSync(
+    broker.addr,
+    request(RequestCode.CONSUMER_SEND_MSG_BACK, ConsumerSendMsgBackRequestHeader, {
+      offset: 0,
+      group: "bad.group",
+      delayLevel: 0,
+      originTopic: "DelayOk",
+    }),
+    3000,
+  );
+  assert.equal(res.code, ResponseCode.SYSTEM_ERROR);
+  assert.match(res.remark!, /bad\.group\] contains illegal characters/);
+  // One parked before the check existed (as an older broker left it), then a good one.
+  using logs = captureLogs();
+  const poisoned = message(SCHEDULE_TOPIC, 0, {
+    DELAY: "1",
+    REAL_TOPIC: "%RETRY%bad.group",
+    REAL_QID: "0",
+  });
+  assert.equal((await broker.controller.store.putMessage(poisoned)).status, "PUT_OK");
+  await send(client, broker.addr, "DelayOk", "on time", { properties: { DELAY: "1" } });
+  const deadline = Date.now() + 3000;
+  while (broker.controller.store.getMaxOffsetInQueue("DelayOk", 0) < 1) {
+    assert.ok(Date.now() < deadline, "the good message is delivered");
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  assert.equal(logs.matching("error", "cannot be stored under").length, 1);
+  assert.deepEqual([...broker.controller.services.schedule.offsetTable()], [[1, 2]]);
 });

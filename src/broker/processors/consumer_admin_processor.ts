@@ -40,6 +40,7 @@ import { ResponseCode } from "../../remoting/response_code.ts";
 import type { Processor } from "../../remoting/server.ts";
 import type { BrokerContext, BrokerServices } from "../broker_context.ts";
 import { resetClientOffsets } from "../broker_to_client.ts";
+import { validateGroup } from "../topic_validator.ts";
 import type { ClientChannelInfo } from "../client_channel.ts";
 
 /** The services consumer administration reads and changes. */
@@ -63,6 +64,8 @@ export function consumerAdminProcessors(
       if (!config.groupName) {
         return createResponse(req, ResponseCode.SYSTEM_ERROR, "groupName is blank");
       }
+      const invalid = validateGroup(config.groupName);
+      if (invalid) return createResponse(req, ResponseCode.SYSTEM_ERROR, invalid);
       s.subscriptionGroups.update(config);
       return ok(req);
     },

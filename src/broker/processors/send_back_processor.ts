@@ -21,6 +21,7 @@ import type { MessageInput } from "../../store/message_store.ts";
 import type { BrokerContext, BrokerServices } from "../broker_context.ts";
 import { randomQueueId } from "../random_queue_id.ts";
 import { maxReconsumeTimesOf, toDeadLetter } from "../retry_policy.ts";
+import { validateGroup, validateRetryTopicOf } from "../topic_validator.ts";
 import { putStatusResponse } from "./send_processor.ts";
 
 const RW = PermName.PERM_READ | PermName.PERM_WRITE;
@@ -40,6 +41,9 @@ async function consumerSendMsgBack(
   req: RemotingCommand,
 ): Promise<RemotingCommand> {
   const h = decodeHeader(ConsumerSendMsgBackRequestHeader, req.extFields);
+  // A name that cannot name a retry topic would park a message no level can deliver.
+  const invalid = validateGroup(h.group) ?? validateRetryTopicOf(h.group);
+  if (invalid) return createResponse(req, ResponseCode.SYSTEM_ERROR, invalid);
   const group = s.subscriptionGroups.find(h.group);
   if (!group) {
     return createResponse(
