@@ -9,7 +9,7 @@ import { logger } from "../common/log.ts";
 import { BrokerController } from "../broker/broker.ts";
 import { BROKER_CONFIG_SCHEMA } from "../broker/broker_config.ts";
 import { type CommandSpec, intOption, stringOption } from "./args.ts";
-import { waitForShutdownSignal } from "./run.ts";
+import { ShutdownSignals } from "./shutdown_signals.ts";
 
 export const command: CommandSpec = {
   name: "broker",
@@ -71,11 +71,11 @@ export const command: CommandSpec = {
     if (!config.namesrvAddr) config.namesrvAddr = Deno.env.get("NAMESRV_ADDR") ?? "";
     const broker = new BrokerController(config);
     // Listening before the start-up line: a signal right after it must still stop gracefully.
-    const stopped = waitForShutdownSignal();
+    using signals = new ShutdownSignals();
     try {
       const addr = await broker.start();
       console.log(`broker listening on ${config.bindAddress}:${addr.port}`);
-      const signal = await stopped;
+      const signal = await signals.first;
       log.info("Received {signal}; shutting down", { signal });
     } finally {
       await broker.shutdown();

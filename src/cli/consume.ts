@@ -23,7 +23,7 @@ import {
   type OptionValues,
   stringOption,
 } from "./args.ts";
-import { waitForShutdownSignal } from "./run.ts";
+import { ShutdownSignals } from "./shutdown_signals.ts";
 
 const log = logger("cli", "consume");
 
@@ -325,7 +325,8 @@ export const command: CommandSpec = {
         if (s.count !== undefined && consumed >= s.count) stop(0);
       }
     });
-    void waitForShutdownSignal().then(() => stop(0));
+    using signals = new ShutdownSignals();
+    void signals.first.then(() => stop(0));
     let timer: ReturnType<typeof setTimeout> | undefined;
     if (s.timeoutMs !== undefined) {
       timer = setTimeout(() => {

@@ -7,7 +7,7 @@ import { logger } from "../common/log.ts";
 import { DEFAULT_LISTEN_PORT } from "../broker/broker_config.ts";
 import { DevServer } from "../dev/dev_server.ts";
 import { type CommandSpec, intOption, stringOption } from "./args.ts";
-import { waitForShutdownSignal } from "./run.ts";
+import { ShutdownSignals } from "./shutdown_signals.ts";
 
 const DEFAULT_NAMESRV_PORT = 9876;
 
@@ -49,7 +49,7 @@ export const command: CommandSpec = {
       store,
     });
     // Listening before the NAMESRV_ADDR line: a signal right after it must still stop gracefully.
-    const stopped = waitForShutdownSignal();
+    using signals = new ShutdownSignals();
     try {
       const namesrvAddr = await dev.start();
       log.info("Broker {name} serving at {addr} (store {store})", {
@@ -58,7 +58,7 @@ export const command: CommandSpec = {
         store,
       });
       console.log(`NAMESRV_ADDR=${namesrvAddr}`);
-      const signal = await stopped;
+      const signal = await signals.first;
       log.info("Received {signal}; shutting down", { signal });
     } finally {
       await dev.shutdown();

@@ -7,7 +7,7 @@ import { logger } from "../common/log.ts";
 import { NamesrvController } from "../namesrv/namesrv.ts";
 import { NAMESRV_CONFIG_SCHEMA } from "../namesrv/namesrv_config.ts";
 import { type CommandSpec, intOption, stringOption } from "./args.ts";
-import { waitForShutdownSignal } from "./run.ts";
+import { ShutdownSignals } from "./shutdown_signals.ts";
 
 export const command: CommandSpec = {
   name: "namesrv",
@@ -42,11 +42,11 @@ export const command: CommandSpec = {
     for (const key of unknownKeys) log.warn("Ignoring unknown config key {key}", { key });
     const namesrv = new NamesrvController(config);
     // Listen for signals before announcing readiness: a script may signal as soon as it reads it.
-    const stopSignal = waitForShutdownSignal();
+    using signals = new ShutdownSignals();
     try {
       const addr = await namesrv.start();
       console.log(`namesrv listening on ${config.bindAddress}:${addr.port}`);
-      const signal = await stopSignal;
+      const signal = await signals.first;
       log.info("Received {signal}; shutting down", { signal });
     } finally {
       await namesrv.shutdown();

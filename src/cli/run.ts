@@ -28,21 +28,3 @@ export async function runCommand(spec: CommandSpec, argv: string[]): Promise<num
     return 1;
   }
 }
-
-/**
- * Resolves on the first SIGINT or SIGTERM (SIGTERM is not available on Windows), so a server
- * command can shut down gracefully and exit 0.
- */
-export function waitForShutdownSignal(): Promise<Deno.Signal> {
-  return new Promise((resolve) => {
-    const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
-    const handlers = signals.map((sig) => {
-      const h = () => {
-        for (const [s, f] of handlers) Deno.removeSignalListener(s, f);
-        resolve(sig);
-      };
-      Deno.addSignalListener(sig, h);
-      return [sig, h] as const;
-    });
-  });
-}

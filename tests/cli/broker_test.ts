@@ -1,7 +1,10 @@
 import assert from "node:assert/strict";
 import { RemotingClient } from "../../src/remoting/client.ts";
+import { createResponse } from "../../src/remoting/command.ts";
+import { RequestCode } from "../../src/remoting/request_code.ts";
 import { ResponseCode } from "../../src/remoting/response_code.ts";
 import { startNamesrv } from "../helpers/namesrv.ts";
+import { startServer } from "../helpers/remoting.ts";
 import { firstLine, rmq } from "../helpers/rmq.ts";
 import { sendHeader, sendRequest, utf8, viewMessage } from "../helpers/send.ts";
 import { tempDir } from "../helpers/temp_dir.ts";
@@ -113,4 +116,44 @@ Deno.test("rmq broker exits 1 with one line when its port is taken", async () =>
     new TextDecoder().decode(out.stderr),
     new RegExp(`^rmq broker: Cannot listen on 127\\.0\\.0\\.1:${port}: .+\\n$`),
   );
+});
+
+Deno.test("rmq broker finishes its shutdown on a second SIGINT; a third forces the exit", async () => {
+  for (const [signals, code] of [[2, 0], [3, 130]] as const) {
+    // A name server slow to take the unregistration holds the shutdown's last step open.
+    await using ns = startServer({
+      [RequestCode.REGISTER_BROKER]: (req) => createResponse(req, ResponseCode.SUCCESS),
+      [RequestCode.UNREGISTER_BROKER]: async (req) => {
+        await new Promise((r) => setTimeout(r, 1500));
+        return createResponse(req, ResponseCode.SUCCESS);
+      },
+    });
+    await using dir = await tempDir();
+    const child = rmq([
+      "broker",
+      ...["-n", ns.addr, "-p", "0", "--host", "127.0.0.1", "--store", `${dir.path}/store`],
+    ]).spawn();
+    assert.match(await firstLine(child.stdout), /^broker listening on /);
+    child.kill("SIGINT");
+    const stderr = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+    let text = "";
+    while (!/Received "?SIGINT/.test(text)) {
+      const { value, done } = await stderr.read();
+      if (done) break;
+      text += value;
+    }
+    for (let i = 1; i < signals; i++) {
+      await new Promise((r) => setTimeout(r, 50)); // Signals sent back to back merge into one.
+      child.kill("SIGINT");
+    }
+    while (true) {
+      const { value, done } = await stderr.read();
+      if (done) break;
+      text += value;
+    }
+    const status = await child.status;
+    assert.equal(status.code, code, text);
+    assert.match(text, signals === 2 ? /still shutting down/ : /a third time: exiting now/);
+    await assert.rejects(Deno.stat(`${dir.path}/store/abort`), Deno.errors.NotFound);
+  }
 });
