@@ -380,6 +380,7 @@ export class BrokerController implements BrokerContext, AsyncDisposable {
       hostname: this.config.bindAddress,
       port,
       idleTimeoutMs: this.config.serverChannelMaxIdleTimeSeconds * 1000,
+      maxConnections: this.config.maxConnections,
       name: "broker",
     });
     for (const [code, p] of processors) {

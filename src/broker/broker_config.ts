@@ -134,6 +134,12 @@ export const BROKER_CONFIG_SCHEMA = {
     "Connections with no traffic for this long (s) are closed",
     { min: 1 },
   ),
+  maxConnections: int(
+    0,
+    "Ours: most client connections at once; past it a connection's first request is answered " +
+      "SYSTEM_BUSY and it is closed (0: no limit, as RocketMQ's servers have none)",
+    { min: 0 },
+  ),
   // ---- store (MessageStoreConfig): the store's own schema ----
   ...STORE_CONFIG_SCHEMA,
 };

@@ -40,6 +40,7 @@ export class NamesrvController implements NamesrvContext, AsyncDisposable {
       hostname: this.config.bindAddress,
       port: this.config.listenPort,
       idleTimeoutMs: this.config.serverChannelMaxIdleTimeSeconds * 1000,
+      maxConnections: this.config.maxConnections,
       name: "namesrv",
     });
     this.#server

@@ -33,6 +33,12 @@ export const NAMESRV_CONFIG_SCHEMA = {
     "Connections with no traffic for this long (s) are closed",
     { min: 1 },
   ),
+  maxConnections: int(
+    0,
+    "Ours: most client connections at once; past it a connection's first request is answered " +
+      "SYSTEM_BUSY and it is closed (0: no limit, as RocketMQ's servers have none)",
+    { min: 0 },
+  ),
   configBlackList: str(
     "configBlackList;configStorePath;kvConfigPath",
     "Keys UPDATE_NAMESRV_CONFIG may not change (separated by ;)",

@@ -52,9 +52,16 @@ const SWEEP_INTERVAL_MS = 10;
 /** Sweeps with nothing pending before the sweep timer stops (restarting it per call is waste). */
 const IDLE_SWEEPS_BEFORE_STOP = 100;
 
-const OUT_INITIAL = 64 * 1024;
+/** The smallest write buffer; a channel that has nothing to write holds none. */
+const OUT_MIN = 4 * 1024;
+/**
+ * After a write of less than this the channel is taken to be quiet: its buffers go (a busy one
+ * keeps them for the next batch).
+ */
+const OUT_QUIET_BATCH = 4 * 1024;
 /** A write buffer grown past this is dropped after use rather than kept. */
 const OUT_KEEP_MAX = 4 * 1024 * 1024;
+const EMPTY = new Uint8Array(0);
 /**
  * Queued output beyond this means the peer stopped reading; the connection is closed rather
  * than letting memory grow without bound.
@@ -80,7 +87,7 @@ export class Channel {
   readonly #opts: ChannelOptions;
   readonly #reader = new FrameReader();
   readonly #pending = new Map<number, Pending>();
-  #out: Uint8Array = new Uint8Array(OUT_INITIAL);
+  #out: Uint8Array = EMPTY;
   #outLen = 0;
   #spare: Uint8Array | undefined;
   #writing = false;
@@ -118,6 +125,11 @@ export class Channel {
   /** Calls awaiting a response. */
   get pendingCalls(): number {
     return this.#pending.size;
+  }
+
+  /** Bytes of buffer this channel holds (read and write), for memory accounting and tests. */
+  get bufferBytes(): number {
+    return this.#reader.capacity + this.#out.length + (this.#spare?.length ?? 0);
   }
 
   /** Requests from the peer still being processed. */
@@ -257,7 +269,7 @@ export class Channel {
         this.close("peer is not reading");
         return false;
       }
-      let cap = this.#out.length * 2;
+      let cap = Math.max(OUT_MIN, this.#out.length * 2);
       while (cap < this.#outLen + bound) cap *= 2;
       const grown = new Uint8Array(cap);
       grown.set(this.#out.subarray(0, this.#outLen));
@@ -282,13 +294,18 @@ export class Channel {
       while (this.#outLen > 0 && !this.#closed) {
         const buf = this.#out;
         const len = this.#outLen;
-        this.#out = this.#spare ?? new Uint8Array(OUT_INITIAL);
+        this.#out = this.#spare ?? EMPTY;
         this.#spare = undefined;
         this.#outLen = 0;
         let off = 0;
         while (off < len) off += await this.#conn.write(buf.subarray(off, len));
         this.lastActive = Date.now();
         if (buf.length <= OUT_KEEP_MAX) this.#spare = buf;
+        if (this.#outLen === 0 && len < OUT_QUIET_BATCH) {
+          // Quiet: an idle connection keeps no write buffers.
+          this.#out = EMPTY;
+          this.#spare = undefined;
+        }
       }
     } catch (e) {
       this.close(`write failed: ${errorMessage(e)}`);
@@ -399,7 +416,7 @@ export class Channel {
     this.#pending.clear();
     this.#resumeReading?.();
     for (const w of this.#drainWaiters.splice(0)) w();
-    this.#out = new Uint8Array(0);
+    this.#out = EMPTY;
     this.#spare = undefined;
     this.#outLen = 0;
     this.#resolveClosed();

@@ -1,5 +1,6 @@
 import { errorMessage } from "../common/errors.ts";
 import { type Logger, logger } from "../common/log.ts";
+import { collectGarbage } from "../common/memory.ts";
 import { backgroundInterval, type Timer } from "../common/timer.ts";
 import { Channel } from "./channel.ts";
 import { createResponse, type RemotingCommand } from "./command.ts";
@@ -25,10 +26,25 @@ export interface ServerOptions {
   idleScanIntervalMs?: number;
   /** Log category under `rmq` (e.g. "namesrv"). */
   name?: string;
+  /**
+   * Most connections at once (0: no limit, as RocketMQ's servers have none). A connection past
+   * it has its first request answered SYSTEM_BUSY, saying why, and is closed.
+   */
+  maxConnections?: number;
 }
 
 export const DEFAULT_IDLE_TIMEOUT_MS = 120_000;
 const ACCEPT_RETRY_MS = 100;
+/** A refused connection's answer goes out within this before it is closed anyway. */
+const REFUSAL_GRACE_MS = 1000;
+/** Refusals are logged at most once per this long. */
+const REFUSAL_LOG_INTERVAL_MS = 60_000;
+/**
+ * After this many connections closed, and a quiet second, the server collects garbage: their
+ * buffers leave the process only at a collection, which an idle server never triggers.
+ */
+const GC_AFTER_CLOSES = 256;
+const GC_DELAY_MS = 1000;
 
 /**
  * A remoting server on Deno.listen: one Channel per connection, requests dispatched by code
@@ -45,6 +61,10 @@ export class RemotingServer implements AsyncDisposable {
   #idleTimer: Timer | undefined;
   #drainWaiters: (() => void)[] = [];
   #accepting = false;
+  #closedSinceGc = 0;
+  #gcTimer: Timer | undefined;
+  #refused = 0;
+  #lastRefusalLog = 0;
 
   constructor(options: ServerOptions = {}) {
     this.#opts = {
@@ -53,6 +73,7 @@ export class RemotingServer implements AsyncDisposable {
       idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
       idleScanIntervalMs: options.idleScanIntervalMs ?? 10_000,
       name: options.name ?? "remoting",
+      maxConnections: options.maxConnections ?? 0,
     };
     this.#log = logger(this.#opts.name);
   }
@@ -120,6 +141,11 @@ export class RemotingServer implements AsyncDisposable {
         await new Promise((r) => setTimeout(r, ACCEPT_RETRY_MS));
         continue;
       }
+      const max = this.#opts.maxConnections;
+      if (max > 0 && this.#channels.size >= max) {
+        this.#refuse(conn, max);
+        continue;
+      }
       const ch = new Channel(conn, {
         onRequest: (c, req) => this.#dispatch(c, req),
         onRequestError: (c, req, e) => this.#failure(req, c, e),
@@ -140,8 +166,47 @@ export class RemotingServer implements AsyncDisposable {
     }
   }
 
+  /** A connection past maxConnections: its first request is answered why, then it closes. */
+  #refuse(conn: Deno.TcpConn, max: number): void {
+    this.#refused++;
+    const now = Date.now();
+    if (now - this.#lastRefusalLog >= REFUSAL_LOG_INTERVAL_MS) {
+      this.#lastRefusalLog = now;
+      this.#log.warn(
+        "Refused {count} connection(s) (latest from {remote}): maxConnections {max} reached",
+        { count: this.#refused, remote: conn.remoteAddr, max },
+      );
+      this.#refused = 0;
+    }
+    const ch: Channel = new Channel(conn, {
+      onRequest: (_c, req) => {
+        // Once the answer below is queued: a graceful close lets it reach the peer first.
+        setTimeout(() => void ch.closeGracefully("too many connections", REFUSAL_GRACE_MS));
+        return createResponse(
+          req,
+          ResponseCode.SYSTEM_BUSY,
+          `too many connections: maxConnections ${max} reached, try again later`,
+        );
+      },
+      log: this.#log,
+    });
+    ch.start();
+    // A peer that sends nothing is not kept waiting for.
+    const timer = setTimeout(() => ch.close("too many connections"), REFUSAL_GRACE_MS);
+    void ch.closed.then(() => clearTimeout(timer));
+  }
+
   #onClose(ch: Channel): void {
     this.#channels.delete(ch);
+    if (++this.#closedSinceGc >= GC_AFTER_CLOSES) {
+      if (this.#gcTimer !== undefined) clearTimeout(this.#gcTimer);
+      this.#gcTimer = setTimeout(() => {
+        this.#gcTimer = undefined;
+        this.#closedSinceGc = 0;
+        void collectGarbage();
+      }, GC_DELAY_MS);
+      Deno.unrefTimer(this.#gcTimer as unknown as number);
+    }
     for (const l of this.#closeListeners) {
       try {
         l(ch);
@@ -234,6 +299,8 @@ export class RemotingServer implements AsyncDisposable {
     this.stopAccepting();
     if (this.#idleTimer !== undefined) clearInterval(this.#idleTimer);
     this.#idleTimer = undefined;
+    if (this.#gcTimer !== undefined) clearTimeout(this.#gcTimer);
+    this.#gcTimer = undefined;
     for (const ch of [...this.#channels]) ch.close("server closing");
   }
 

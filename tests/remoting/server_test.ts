@@ -306,6 +306,51 @@ Deno.test("RemotingServer closes idle connections and keeps busy ones", async ()
   assert.equal(s.server.channels.size, 1);
 });
 
+Deno.test("RemotingServer answers a connection past maxConnections SYSTEM_BUSY, then closes it", async () => {
+  await using s = startServer({ [ECHO]: echo }, { maxConnections: 2 });
+  await using a = new RemotingClient();
+  await using b = new RemotingClient();
+  await using c = new RemotingClient();
+  assert.equal((await a.invokeSync(s.addr, createRequest(ECHO), 2000)).code, ResponseCode.SUCCESS);
+  assert.equal((await b.invokeSync(s.addr, createRequest(ECHO), 2000)).code, ResponseCode.SUCCESS);
+  const refused = await c.invokeSync(s.addr, createRequest(ECHO), 2000);
+  assert.equal(refused.code, ResponseCode.SYSTEM_BUSY);
+  assert.match(refused.remark!, /too many connections: maxConnections 2 reached/);
+  assert.equal(s.server.channels.size, 2, "the refused connection is not counted");
+  // Once one leaves, a new connection is served.
+  await a.close();
+  await within(
+    (async () => {
+      while (s.server.channels.size > 1) await new Promise((r) => setTimeout(r, 5));
+    })(),
+    2000,
+    "the closed connection to be gone",
+  );
+  await using d = new RemotingClient();
+  assert.equal((await d.invokeSync(s.addr, createRequest(ECHO), 2000)).code, ResponseCode.SUCCESS);
+});
+
+Deno.test("A channel holds small buffers while quiet, grows for a burst, and gives them back", async () => {
+  let server: Channel | undefined;
+  await using s = startServer({ [ECHO]: echo });
+  s.server.onChannelOpen((ch) => server = ch);
+  await using client = new RemotingClient();
+  await client.invokeSync(s.addr, createRequest(ECHO), 2000);
+  const quiet = server!.bufferBytes;
+  assert.ok(quiet <= 8 * 1024, `quiet: ${quiet} bytes`);
+  const body = new Uint8Array(1000);
+  await Promise.all(
+    Array.from(
+      { length: 200 },
+      () => client.invokeSync(s.addr, createRequest(ECHO, {}, { body }), 5000),
+    ),
+  );
+  // A small exchange after the burst: the channel is quiet again.
+  for (let i = 0; i < 3; i++) await client.invokeSync(s.addr, createRequest(ECHO), 2000);
+  const after = server!.bufferBytes;
+  assert.ok(after <= 8 * 1024, `after the burst: ${after} bytes`);
+});
+
 Deno.test("RemotingServer.shutdown() answers in-flight requests, then closes", async () => {
   let release: () => void = () => {};
   const held = new Promise<void>((r) => release = r);
