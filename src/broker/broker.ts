@@ -30,6 +30,7 @@ import {
 import {
   isReadable,
   isWriteable,
+  type TopicConfig,
   type TopicConfigSerializeWrapper,
 } from "../remoting/body/topic_config.ts";
 import { RequestCode } from "../remoting/request_code.ts";
@@ -173,8 +174,22 @@ export class BrokerController implements BrokerContext, AsyncDisposable {
     return parseAddrList(this.config.namesrvAddr);
   }
 
-  registerBrokerAll(): Promise<void> {
-    return this.#registrar?.registerSoon() ?? Promise.resolve();
+  registerSoon(changed?: readonly TopicConfig[]): Promise<void> {
+    return this.#registrar?.registerSoon(changed) ?? Promise.resolve();
+  }
+
+  /**
+   * The configs of topics that were created or changed, for an incremental registration;
+   * undefined (register everything) when one was deleted or none is named.
+   */
+  #changedTopics(names: readonly string[]): TopicConfig[] | undefined {
+    const out: TopicConfig[] = [];
+    for (const name of names) {
+      const tc = this.topicConfigManager.get(name);
+      if (!tc) return undefined;
+      out.push(tc);
+    }
+    return out.length > 0 ? out : undefined;
   }
 
   updateConfig(changes: Partial<BrokerConfig>): void {
@@ -233,12 +248,14 @@ export class BrokerController implements BrokerContext, AsyncDisposable {
           brokerAddr: this.brokerAddr,
           haServerAddr: `${c.brokerIP2 || this.brokerIP1}:${addr.port + HA_PORT_OFFSET}`,
         },
-        topicConfig: () => this.#registrationTopics(),
+        topicConfig: (changed) => this.#registrationTopics(changed),
         compressed: c.compressedRegister,
         timeoutMs: c.registerBrokerTimeoutMills,
         periodMs: registerPeriod(c),
       });
-      this.topicConfigManager.onChange(() => void this.#registrar?.registerSoon());
+      this.topicConfigManager.onChange((names) =>
+        void this.registerSoon(this.#changedTopics(names))
+      );
       this.startAcceptSendRequestTimeStamp = Date.now();
       await this.#registrar.start();
       log.info("Broker {name} ({cluster}) listening on {addr}, advertised as {brokerAddr}", {
@@ -408,8 +425,13 @@ export class BrokerController implements BrokerContext, AsyncDisposable {
   }
 
   /** The topic table as registered: a broker without read or write permission lends it. */
-  #registrationTopics(): TopicConfigSerializeWrapper {
-    const w = this.topicConfigManager.wrapper();
+  #registrationTopics(changed?: readonly TopicConfig[]): TopicConfigSerializeWrapper {
+    const w = changed
+      ? {
+        topicConfigTable: new Map(changed.map((tc) => [tc.topicName, tc])),
+        dataVersion: { ...this.topicConfigManager.dataVersion },
+      }
+      : this.topicConfigManager.wrapper();
     const perm = this.config.brokerPermission;
     if (isReadable(perm) && isWriteable(perm)) return w;
     for (const [name, tc] of w.topicConfigTable) w.topicConfigTable.set(name, { ...tc, perm });

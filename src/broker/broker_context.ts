@@ -7,6 +7,7 @@ import type { SocketAddress } from "../common/message/socket_address.ts";
 import type { DataVersion } from "../remoting/body/data_version.ts";
 import type { HeaderOf } from "../remoting/header_codec.ts";
 import type { SendMessageRequestHeader } from "../remoting/headers.ts";
+import type { TopicConfig } from "../remoting/body/topic_config.ts";
 import type { MessageStore } from "../store/message_store.ts";
 import type { BrokerConfig } from "./broker_config.ts";
 import type { ConsumerManager } from "./consumer_manager.ts";
@@ -91,8 +92,12 @@ export interface BrokerContext {
   readonly bootTimestamp: number;
   /** Version of the config, bumped by UPDATE_BROKER_CONFIG (GET_BROKER_CONFIG's header). */
   readonly configDataVersion: DataVersion;
-  /** Registers with every name server now (after a topic change); never rejects. */
-  registerBrokerAll(): Promise<void>;
+  /**
+   * Registers with every name server soon: only `changed` topics when given (they were just
+   * created or changed), else the whole table. Resolves once a round carrying them is done;
+   * never rejects.
+   */
+  registerSoon(changed?: readonly TopicConfig[]): Promise<void>;
   /** Applies already-parsed config values (UPDATE_BROKER_CONFIG). */
   updateConfig(changes: Partial<BrokerConfig>): void;
 }

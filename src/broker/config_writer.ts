@@ -2,7 +2,9 @@
  * One of the broker's `config/*.json` files, kept from a table that changes often: written
  * whole through an AtomicFile (tmp, sync, rename, `.bak`), where calls made while a write runs
  * share one more write after it, so a burst of changes costs two writes and the file always
- * ends with the latest state.
+ * ends with the latest state. With `minIntervalMs`, writes start at most that often, so a
+ * stream of changes to a big table (topics created one by one) costs a write per batch, not
+ * the whole table per change.
  */
 import { AtomicFile, type LoadedFile } from "../common/atomic_file.ts";
 import { errorMessage } from "../common/errors.ts";
@@ -13,13 +15,17 @@ const log = logger("broker");
 export class ConfigWriter {
   readonly #file: AtomicFile;
   readonly #render: () => string;
+  readonly #minIntervalMs: number;
   #writing: Promise<void> | undefined;
   #again = false;
+  #lastStart = 0;
+  #wait: { timer: ReturnType<typeof setTimeout>; resolve: () => void } | undefined;
 
   /** `render` gives the file's text at the time of each write. */
-  constructor(path: string, render: () => string) {
+  constructor(path: string, render: () => string, minIntervalMs = 0) {
     this.#file = new AtomicFile(path);
     this.#render = render;
+    this.#minIntervalMs = minIntervalMs;
   }
 
   get path(): string {
@@ -38,8 +44,16 @@ export class ConfigWriter {
       return this.#writing;
     }
     const run = async (): Promise<void> => {
+      const wait = this.#lastStart + this.#minIntervalMs - Date.now();
+      if (wait > 0) {
+        await new Promise<void>((resolve) => {
+          this.#wait = { timer: setTimeout(resolve, wait), resolve };
+        });
+        this.#wait = undefined;
+      }
       do {
         this.#again = false;
+        this.#lastStart = Date.now();
         try {
           await this.#file.write(this.#render());
         } catch (e) {
@@ -53,8 +67,15 @@ export class ConfigWriter {
     return this.#writing;
   }
 
-  /** Resolves once every write asked for so far is done. */
+  /** Resolves once every write asked for so far is done (a batch waiting starts at once). */
   async flush(): Promise<void> {
-    while (this.#writing) await this.#writing;
+    while (this.#writing) {
+      const w = this.#wait;
+      if (w) {
+        clearTimeout(w.timer);
+        w.resolve();
+      }
+      await this.#writing;
+    }
   }
 }

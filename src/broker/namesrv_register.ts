@@ -1,8 +1,11 @@
 /**
- * Registration with the name servers (BrokerOuterAPI, REMOTING.md §3.9): REGISTER_BROKER to
- * every name server at start, every registerNameServerPeriod and soon after any topic change
- * (coalesced, so a burst of changes costs one extra round), UNREGISTER_BROKER on shutdown.
- * A name server that is down only costs a log line; the broker keeps serving.
+ * Registration with the name servers (BrokerOuterAPI, REMOTING.md §3.9): REGISTER_BROKER with
+ * the whole topic table to every name server at start and every registerNameServerPeriod;
+ * soon after a topic is created or changed, with just the topics that changed and the new
+ * data version (Java's registerIncrementBrokerData: the name server merges them), so a topic
+ * costs the same whether the broker has ten or ten thousand; UNREGISTER_BROKER on shutdown.
+ * Changes that arrive while a round is in flight share the next one. A name server that is
+ * down only costs a log line; the broker keeps serving.
  */
 import { maskedCrc32 } from "../common/crc32.ts";
 import { errorMessage } from "../common/errors.ts";
@@ -13,7 +16,7 @@ import { createRequest, type RemotingCommand } from "../remoting/command.ts";
 import { encodeHeader } from "../remoting/header_codec.ts";
 import { RegisterBrokerRequestHeader, UnregisterBrokerRequestHeader } from "../remoting/headers.ts";
 import { encodeRegisterBrokerBody } from "../remoting/body/register_broker_body.ts";
-import type { TopicConfigSerializeWrapper } from "../remoting/body/topic_config.ts";
+import type { TopicConfig, TopicConfigSerializeWrapper } from "../remoting/body/topic_config.ts";
 import { RequestCode } from "../remoting/request_code.ts";
 import { ResponseCode, responseCodeName } from "../remoting/response_code.ts";
 
@@ -34,8 +37,11 @@ export interface NamesrvRegistrarOptions {
   client: RemotingClient;
   namesrvAddrs: readonly string[];
   identity: BrokerIdentity;
-  /** The topic table to register (called for every round). */
-  topicConfig: () => TopicConfigSerializeWrapper;
+  /**
+   * The topic table to register (called for every round): only `changed` topics when given,
+   * with the table's current data version.
+   */
+  topicConfig: (changed?: readonly TopicConfig[]) => TopicConfigSerializeWrapper;
   compressed: boolean;
   timeoutMs: number;
   periodMs: number;
@@ -45,7 +51,10 @@ export class NamesrvRegistrar {
   readonly #o: NamesrvRegistrarOptions;
   #timer: Timer | undefined;
   #running: Promise<void> | undefined;
-  #again = false;
+  /** What the next round carries (everything, or these topics), and who waits for it. */
+  #nextFull = false;
+  readonly #nextTopics = new Map<string, TopicConfig>();
+  #nextDone: PromiseWithResolvers<void> | undefined;
   #stopped = false;
   #rounds = 0;
 
@@ -78,30 +87,43 @@ export class NamesrvRegistrar {
 
   /**
    * Registers with every name server now, or right after the round in flight (whose topic
-   * table may predate the caller's change). Resolves when that round is done; never rejects.
+   * table may predate the caller's change): the whole table, or only `changed` topics. Resolves
+   * when a round carrying them is done; never rejects.
    */
-  registerSoon(): Promise<void> {
+  registerSoon(changed?: readonly TopicConfig[]): Promise<void> {
     if (this.#stopped || this.#o.namesrvAddrs.length === 0) return Promise.resolve();
-    if (this.#running) {
-      this.#again = true;
-      return this.#running;
-    }
-    const run = async () => {
-      do {
-        this.#again = false;
-        await this.registerAll();
-      } while (this.#again && !this.#stopped);
-      this.#running = undefined;
-    };
-    this.#running = run();
-    return this.#running;
+    if (changed) { for (const tc of changed) this.#nextTopics.set(tc.topicName, tc); }
+    else this.#nextFull = true;
+    this.#nextDone ??= Promise.withResolvers<void>();
+    const done = this.#nextDone.promise;
+    this.#running ??= this.#roundLoop();
+    return done;
   }
 
-  /** One round: REGISTER_BROKER to every name server in parallel. Resolves to who answered 0. */
-  async registerAll(): Promise<boolean[]> {
+  async #roundLoop(): Promise<void> {
+    while (this.#nextDone && !this.#stopped) {
+      const full = this.#nextFull;
+      const topics = [...this.#nextTopics.values()];
+      const done = this.#nextDone;
+      this.#nextFull = false;
+      this.#nextTopics.clear();
+      this.#nextDone = undefined;
+      await this.registerAll(full ? undefined : topics);
+      done.resolve();
+    }
+    this.#nextDone?.resolve();
+    this.#nextDone = undefined;
+    this.#running = undefined;
+  }
+
+  /**
+   * One round: REGISTER_BROKER to every name server in parallel, with the whole topic table or
+   * only `changed` topics. Resolves to who answered 0.
+   */
+  async registerAll(changed?: readonly TopicConfig[]): Promise<boolean[]> {
     const { identity: id, compressed } = this.#o;
     const body = encodeRegisterBrokerBody({
-      topicConfigSerializeWrapper: this.#o.topicConfig(),
+      topicConfigSerializeWrapper: this.#o.topicConfig(changed),
       filterServerList: [],
     }, compressed);
     const header = encodeHeader(RegisterBrokerRequestHeader, {

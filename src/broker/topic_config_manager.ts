@@ -5,7 +5,6 @@
  * compares to decide whether the broker's routes changed.
  */
 import { errorMessage } from "../common/errors.ts";
-import { stringifyFastJson } from "../common/fastjson.ts";
 import { parseFastJson } from "../common/fastjson.ts";
 import { logger } from "../common/log.ts";
 import {
@@ -20,7 +19,7 @@ import {
   type TopicConfig,
   type TopicConfigSerializeWrapper,
   topicConfigWrapperFromJson,
-  topicConfigWrapperToJson,
+  topicConfigWrapperText,
   TopicSysFlag,
 } from "../remoting/body/topic_config.ts";
 import { isRetryTopic } from "../remoting/group_topics.ts";
@@ -32,6 +31,12 @@ const log = logger("broker");
 /** Queues of SCHEDULE_TOPIC_XXXX: one per delay level (ScheduleMessageService). */
 export const SCHEDULE_QUEUE_NUM = 18;
 const BENCHMARK_QUEUE_NUM = 1024;
+/**
+ * topics.json is written at most this often: creating thousands of topics one by one then
+ * costs a write per batch rather than the whole table per topic. (A topic created less than
+ * this before a crash and never sent to is lost; one with messages comes back from the store.)
+ */
+const PERSIST_INTERVAL_MS = 200;
 
 /** The broker settings the topic table depends on. */
 export interface TopicConfigSettings {
@@ -57,12 +62,15 @@ export class TopicConfigManager {
   #dataVersion: DataVersion = newDataVersion();
   readonly #changeListeners: ((topics: string[]) => void)[] = [];
   readonly #writer: ConfigWriter;
+  /** Each topic's JSON text in topics.json, kept while its config object is in the table. */
+  readonly #texts = new WeakMap<TopicConfig, string>();
 
   constructor(path: string, settings: TopicConfigSettings) {
     this.#settings = settings;
     this.#writer = new ConfigWriter(
       path,
-      () => stringifyFastJson(topicConfigWrapperToJson(this.wrapper())),
+      () => topicConfigWrapperText(this.wrapper(), this.#texts),
+      PERSIST_INTERVAL_MS,
     );
     for (const tc of systemTopicConfigs(settings)) this.#table.set(tc.topicName, tc);
   }

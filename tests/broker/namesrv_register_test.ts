@@ -87,3 +87,38 @@ Deno.test("NamesrvRegistrar keeps going when a name server is down", async () =>
   await r.stop();
   await r.unregisterAll(); // logs the dead one, does not throw
 });
+
+Deno.test("NamesrvRegistrar.registerSoon(changed) registers just those topics; the name server keeps the rest", async () => {
+  await using ns = await startNamesrv();
+  await using client = new RemotingClient();
+  const table = new Map([["T0", createTopicConfig("T0")]]);
+  const asked: (string[] | undefined)[] = [];
+  let counter = 0;
+  const r = new NamesrvRegistrar({
+    ...registrarOptions(client, [ns.addr], []),
+    topicConfig: (changed) => {
+      asked.push(changed?.map((tc) => tc.topicName));
+      return {
+        topicConfigTable: changed ? new Map(changed.map((tc) => [tc.topicName, tc])) : table,
+        dataVersion: { timestamp: 1, counter: ++counter },
+      };
+    },
+  });
+  await r.start();
+  const t1 = createTopicConfig("T1", { readQueueNums: 3, writeQueueNums: 3 });
+  table.set("T1", t1);
+  await r.registerSoon([t1]);
+  assert.equal(ns.controller.routes.pickupTopicRouteData("T1")?.queueDatas[0].writeQueueNums, 3);
+  assert.ok(ns.controller.routes.pickupTopicRouteData("T0"), "an incremental round keeps T0");
+
+  // Changes made during a round share the next; one asking for everything makes it whole.
+  const t2 = createTopicConfig("T2");
+  const t3 = createTopicConfig("T3");
+  const first = r.registerSoon([t2]);
+  const both = [r.registerSoon([t3]), r.registerSoon([t2])];
+  await Promise.all([first, ...both]);
+  const whole = [r.registerSoon([t2]), r.registerSoon([t3]), r.registerSoon()];
+  await Promise.all([r.registerSoon([t3]), ...whole]);
+  assert.deepEqual(asked, [undefined, ["T1"], ["T2"], ["T3", "T2"], ["T2"], undefined]);
+  await r.stop();
+});

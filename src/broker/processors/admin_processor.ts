@@ -127,7 +127,7 @@ async function updateAndCreateTopic(
   });
   ctx.topicConfigManager.updateTopicConfig(tc);
   // The admin tool's call returns once the name servers know the topic, as Java's does.
-  await ctx.registerBrokerAll();
+  await ctx.registerSoon([tc]);
   return createResponse(req, ResponseCode.SUCCESS);
 }
 

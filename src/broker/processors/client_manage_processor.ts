@@ -14,7 +14,7 @@ import {
   subscriptionDataFromJson,
 } from "../../remoting/body/heartbeat_data.ts";
 import { decodeJsonBody } from "../../remoting/body/json_body.ts";
-import { PermName, TopicSysFlag } from "../../remoting/body/topic_config.ts";
+import { PermName, type TopicConfig, TopicSysFlag } from "../../remoting/body/topic_config.ts";
 import type { Channel } from "../../remoting/channel.ts";
 import { createResponse, type RemotingCommand } from "../../remoting/command.ts";
 import { decodeHeader } from "../../remoting/header_codec.ts";
@@ -60,13 +60,14 @@ async function heartBeat(
     c,
     config: s.subscriptionGroups.find(c.groupName),
   }));
-  let newRetryTopic = false;
+  const created: TopicConfig[] = [];
   for (const { c, config } of groups) {
-    if (config) newRetryTopic = createRetryTopic(ctx, c, config.retryQueueNums) || newRetryTopic;
+    const tc = config && createRetryTopic(ctx, c, config.retryQueueNums);
+    if (tc) created.push(tc);
   }
   // The client looks the retry topic up next (and so may every member told of the change
   // below); the name servers must know it by then.
-  if (newRetryTopic) await ctx.registerBrokerAll();
+  if (created.length > 0) await ctx.registerSoon(created);
   for (const { c, config } of groups) {
     s.consumers.register(
       c.groupName,
@@ -84,18 +85,21 @@ async function heartBeat(
   return createResponse(req, ResponseCode.SUCCESS);
 }
 
-/** Creates `%RETRY%<group>` unless it exists; true when it was created. */
-function createRetryTopic(ctx: BrokerContext, c: ConsumerData, queueNums: number): boolean {
+/** Creates the group's retry topic unless it exists; the new topic's config, if created. */
+function createRetryTopic(
+  ctx: BrokerContext,
+  c: ConsumerData,
+  queueNums: number,
+): TopicConfig | undefined {
   const topic = retryTopic(c.groupName);
   const topics = ctx.topicConfigManager;
-  if (topics.get(topic)) return false;
-  topics.createTopicInSendMessageBackMethod(
+  if (topics.get(topic)) return undefined;
+  return topics.createTopicInSendMessageBackMethod(
     topic,
     queueNums,
     PermName.PERM_READ | PermName.PERM_WRITE,
     c.unitMode ? TopicSysFlag.FLAG_UNIT_SUB : 0,
   );
-  return true;
 }
 
 function unregisterClient(

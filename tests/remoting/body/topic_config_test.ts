@@ -11,9 +11,13 @@ import {
   isReadable,
   isWriteable,
   PermName,
+  type TopicConfig,
   topicConfigFromJson,
+  topicConfigWrapperText,
+  topicConfigWrapperToJson,
 } from "../../../src/remoting/body/topic_config.ts";
 import { textDecoder, textEncoder } from "../../../src/common/bytes.ts";
+import { stringifyFastJson } from "../../../src/common/fastjson.ts";
 
 Deno.test("encodeTopicConfigText() writes the compressed-registration text form", {
   permissions: "none",
@@ -62,4 +66,31 @@ Deno.test("encodeDataVersion() round-trips and nextDataVersion() bumps the count
     v,
   );
   assert.deepEqual(nextDataVersion(v, 5), { timestamp: 5, counter: 42 });
+});
+
+Deno.test("topicConfigWrapperText() writes what the JSON writer does, reusing cached topics", {
+  permissions: "none",
+}, () => {
+  const a = createTopicConfig("b-topic", { readQueueNums: 2, writeQueueNums: 3, order: true });
+  const b = createTopicConfig('a-tópico"', { perm: PermName.PERM_READ });
+  const w = {
+    topicConfigTable: new Map([[a.topicName, a], [b.topicName, b]]),
+    dataVersion: { timestamp: 1700000000000, counter: 7 },
+  };
+  const cache = new WeakMap<TopicConfig, string>();
+  const text = topicConfigWrapperText(w, cache);
+  assert.equal(text, stringifyFastJson(topicConfigWrapperToJson(w)));
+  assert.equal(
+    text,
+    '{"dataVersion":{"counter":7,"timestamp":1700000000000},"topicConfigTable":{' +
+      '"a-tópico\\"":{"order":false,"perm":4,"readQueueNums":16,"topicFilterType":"SINGLE_TAG",' +
+      '"topicName":"a-tópico\\"","topicSysFlag":0,"writeQueueNums":16},' +
+      '"b-topic":{"order":true,"perm":6,"readQueueNums":2,"topicFilterType":"SINGLE_TAG",' +
+      '"topicName":"b-topic","topicSysFlag":0,"writeQueueNums":3}}}',
+  );
+  // A cached text stands for its config object: a replaced config is rendered anew.
+  cache.set(a, "CACHED");
+  assert.match(topicConfigWrapperText(w, cache), /"b-topic":CACHED/);
+  w.topicConfigTable.set(a.topicName, { ...a, perm: PermName.PERM_WRITE });
+  assert.match(topicConfigWrapperText(w, cache), /"b-topic":\{"order":true,"perm":2,/);
 });
