@@ -8,9 +8,8 @@
  * Linux only (RSS from /proc).
  */
 import { parseArgs } from "node:util";
-import { createRequest } from "../../src/remoting/command.ts";
-import { encodeFrame } from "../../src/remoting/frame_codec.ts";
 import { RequestCode } from "../../src/remoting/request_code.ts";
+import { measureConnectionMemory } from "../helpers/connection_memory.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -39,28 +38,6 @@ async function start(args: string[], pattern: RegExp) {
   return { child, line: text.match(pattern)![0] };
 }
 
-function rssMiB(pid: number): number {
-  const status = Deno.readTextFileSync(`/proc/${pid}/status`);
-  return Number(/^VmRSS:\s+(\d+) kB/m.exec(status)![1]) / 1024;
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Opens `n` connections to `addr`, each sending one request and reading its answer. */
-async function openIdle(addr: string, n: number, code: number): Promise<Deno.Conn[]> {
-  const [hostname, port] = addr.split(":");
-  const conns: Deno.Conn[] = [];
-  const frame = encodeFrame(createRequest(code, {}));
-  const buf = new Uint8Array(64 * 1024);
-  for (let i = 0; i < n; i++) {
-    const c = await Deno.connect({ hostname, port: Number(port) });
-    await c.write(frame);
-    await c.read(buf);
-    conns.push(c);
-  }
-  return conns;
-}
-
 const ns = await start(["namesrv", "-p", "0", "--host", "127.0.0.1"], /listening on \S+/);
 const nsAddr = ns.line.split(" ").pop()!;
 const store = await Deno.makeTempDir({ prefix: "rmq-conn-" });
@@ -70,23 +47,23 @@ const broker = await start(
 );
 const brokerAddr = broker.line.split(" ").pop()!;
 try {
-  await sleep(2000);
+  await new Promise((r) => setTimeout(r, 2000));
   for (
     const [name, pid, addr, code] of [
       ["broker", broker.child.pid, brokerAddr, RequestCode.GET_BROKER_RUNTIME_INFO],
       ["namesrv", ns.child.pid, nsAddr, RequestCode.GET_BROKER_CLUSTER_INFO],
     ] as const
   ) {
-    const before = rssMiB(pid);
-    const conns = await openIdle(addr, CONNS, code);
-    await sleep(2000);
-    const open = rssMiB(pid);
-    for (const c of conns) c.close();
-    await sleep(Number(values.settle) * 1000);
-    const after = rssMiB(pid);
+    const { before, open, after, perConnectionKiB } = await measureConnectionMemory(
+      pid,
+      addr,
+      code,
+      CONNS,
+      Number(values.settle) * 1000,
+    );
     console.log(
       `${name}: ${before.toFixed(1)} MiB idle, ${open.toFixed(1)} MiB with ${CONNS} idle ` +
-        `connections (${((open - before) * 1024 / CONNS).toFixed(1)} KiB each), ` +
+        `connections (${perConnectionKiB.toFixed(1)} KiB each), ` +
         `${after.toFixed(1)} MiB ${values.settle} s after closing them`,
     );
   }

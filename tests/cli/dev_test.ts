@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { RemotingClient } from "../../src/remoting/client.ts";
 import { createRequest } from "../../src/remoting/command.ts";
 import { decodeTopicRouteData } from "../../src/remoting/body/topic_route_data.ts";
+import { encodeHeader } from "../../src/remoting/header_codec.ts";
+import { UpdateConsumerOffsetRequestHeader } from "../../src/remoting/headers.ts";
 import { RequestCode } from "../../src/remoting/request_code.ts";
 import { ResponseCode } from "../../src/remoting/response_code.ts";
 import { sendHeader, sendRequest, utf8 } from "../helpers/send.ts";
@@ -65,4 +67,72 @@ Deno.test("rmq dev stops gracefully on a SIGTERM sent right after its NAMESRV_AD
     Deno.errors.NotFound,
     "store closed cleanly",
   );
+});
+
+Deno.test("Ctrl-C of `deno task start` shuts down cleanly and keeps the offsets just committed", async () => {
+  await using dir = await tempDir();
+  const root = new URL("../..", import.meta.url).pathname;
+  // A terminal's Ctrl-C signals the whole foreground process group: `deno task` and the
+  // broker under it, which then gets SIGINT twice (the terminal's, and deno task's).
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["task", "start", "-p", "0", "--broker-port", "0", "--store", dir.path],
+    cwd: root,
+    stdout: "piped",
+    stderr: "piped",
+    detached: true,
+  }).spawn();
+  let stderr = "";
+  const stderrDone = child.stderr.pipeThrough(new TextDecoderStream()).pipeTo(
+    new WritableStream({ write: (t) => void (stderr += t) }),
+  );
+  try {
+    const line = await firstLine(child.stdout);
+    const m = /^NAMESRV_ADDR=(127\.0\.0\.1:\d+)$/.exec(line);
+    assert.ok(m, `start-up line: ${JSON.stringify(line)}`);
+    await using client = new RemotingClient();
+    const route = await client.invokeSync(
+      m[1],
+      createRequest(RequestCode.GET_ROUTEINFO_BY_TOPIC, { topic: "TBW102" }),
+      3000,
+    );
+    const brokerAddr = decodeTopicRouteData(route.body!).brokerDatas[0].brokerAddrs.get(0)!;
+    for (let i = 0; i < 3; i++) {
+      const res = await client.invokeSync(
+        brokerAddr,
+        sendRequest(sendHeader("CtrlC"), utf8("m")),
+        3000,
+      );
+      assert.equal(res.code, ResponseCode.SUCCESS, res.remark);
+    }
+    const commit = await client.invokeSync(
+      brokerAddr,
+      createRequest(
+        RequestCode.UPDATE_CONSUMER_OFFSET,
+        encodeHeader(UpdateConsumerOffsetRequestHeader, {
+          consumerGroup: "CtrlCGroup",
+          topic: "CtrlC",
+          queueId: 0,
+          commitOffset: 3,
+        }),
+      ),
+      3000,
+    );
+    assert.equal(commit.code, ResponseCode.SUCCESS, commit.remark);
+    Deno.kill(-child.pid, "SIGINT");
+  } catch (e) {
+    Deno.kill(-child.pid, "SIGKILL");
+    throw e;
+  }
+  const { code } = await child.status;
+  await stderrDone;
+  assert.equal(code, 0, stderr);
+  assert.doesNotMatch(stderr, /exiting now/);
+  await assert.rejects(
+    Deno.stat(`${dir.path}/abort`),
+    Deno.errors.NotFound,
+    "store closed cleanly",
+  );
+  const offsets = await Deno.readTextFile(`${dir.path}/config/consumerOffset.json`);
+  assert.match(offsets, /"CtrlC@CtrlCGroup":\{0:3\}/);
+  assert.equal(verifyStore({ storePathRootDir: dir.path }).records, 3);
 });
