@@ -280,7 +280,10 @@ export class BrokerController implements BrokerContext, AsyncDisposable {
         configFilePath(root, "subscriptionGroup"),
         () => c.autoCreateSubscriptionGroup,
       ),
-      consumerOffsets: new ConsumerOffsetManager(configFilePath(root, "consumerOffset")),
+      consumerOffsets: new ConsumerOffsetManager(
+        configFilePath(root, "consumerOffset"),
+        (topic, queueId) => store.getMaxOffsetInQueue(topic, queueId),
+      ),
       consumers: new ConsumerManager((group, channels) => {
         if (c.notifyConsumerIdsChangedEnable && !this.#draining) {
           notifyConsumerIdsChanged(group, channels);

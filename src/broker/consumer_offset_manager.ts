@@ -2,7 +2,9 @@
  * Committed consumer offsets (ConsumerOffsetManager): per topic, group and queue the offset a
  * clustering group resumes from. Updated by UPDATE_CONSUMER_OFFSET and by pulls with the
  * COMMIT_OFFSET flag (the hot path: two map lookups, no string building), written to
- * `config/consumerOffset.json` every flushConsumerOffsetInterval and at shutdown.
+ * `config/consumerOffset.json` every flushConsumerOffsetInterval and at shutdown. A commit past
+ * the queue's end is stored as its end: kept as sent, the group would skip that many messages
+ * still to come.
  */
 import { parseFastJson, stringifyFastJson } from "../common/fastjson.ts";
 import { logger } from "../common/log.ts";
@@ -24,8 +26,14 @@ export class ConsumerOffsetManager {
   readonly #writer: ConfigWriter;
   #timer: ReturnType<typeof setInterval> | undefined;
   #dirty = false;
+  readonly #maxOffsetOf: (topic: string, queueId: number) => number;
 
-  constructor(path: string) {
+  /** `maxOffsetOf` gives a queue's end (the store's max offset), which commits never pass. */
+  constructor(
+    path: string,
+    maxOffsetOf: (topic: string, queueId: number) => number = () => Number.MAX_SAFE_INTEGER,
+  ) {
+    this.#maxOffsetOf = maxOffsetOf;
     this.#writer = new ConfigWriter(
       path,
       () => stringifyFastJson(consumerOffsetTableToJson(this.snapshot())),
@@ -107,6 +115,14 @@ export class ConsumerOffsetManager {
     queueId: number,
     offset: number,
   ): void {
+    const max = this.#maxOffsetOf(topic, queueId);
+    if (offset > max) {
+      log.warn(
+        "Offset {offset} committed by {group} ({client}) for {topic}:{queueId} is past the queue's end {max}; storing {max}",
+        { offset, group, client: clientHost, topic, queueId, max },
+      );
+      offset = max;
+    }
     const queues = this.#queues(topic, group, true);
     const old = queues.get(queueId);
     queues.set(queueId, offset);

@@ -1,5 +1,6 @@
 import { errorMessage } from "../common/errors.ts";
 import type { Logger } from "../common/log.ts";
+import type { LogLimiter } from "../common/log_limiter.ts";
 import { isOneway, isResponse, type RemotingCommand, RemotingFlag } from "./command.ts";
 import { MAX_FRAME_SIZE, prepareFrame, writeFrame } from "./frame_codec.ts";
 import { FrameReader } from "./frame_reader.ts";
@@ -25,6 +26,11 @@ export interface ChannelOptions {
   onRequestSettled?: (channel: Channel) => void;
   onClose?: (channel: Channel) => void;
   log: Logger;
+  /**
+   * Limits the "malformed frame" lines (one per connection, as each such connection closes):
+   * shared by a server's channels, so a stream of bad connections costs a few lines a minute.
+   */
+  malformedLog?: LogLimiter;
   /**
    * Requests from the peer being processed at once before the channel stops reading from the
    * socket (TCP backpressure then slows the peer down instead of memory growing).
@@ -163,10 +169,15 @@ export class Channel {
       if (!this.#closed && !this.#closing) {
         const why = errorMessage(e);
         if (e instanceof RangeError || e instanceof SyntaxError) {
-          this.#opts.log.warn("Closing connection {remote}: {why}", {
-            remote: this.remoteAddr,
-            why,
-          });
+          const held = this.#opts.malformedLog ? this.#opts.malformedLog.take() : 0;
+          if (held !== undefined) {
+            this.#opts.log.warn(
+              held > 0
+                ? "Closing connection {remote}: {why} ({held} more such connections not logged)"
+                : "Closing connection {remote}: {why}",
+              { remote: this.remoteAddr, why, held },
+            );
+          }
           // Answers already queued for earlier, well-formed requests still go out.
           this.closeGracefully(why, 1000);
         } else this.close(why);

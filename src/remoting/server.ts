@@ -1,5 +1,6 @@
 import { errorMessage } from "../common/errors.ts";
 import { type Logger, logger } from "../common/log.ts";
+import { LogLimiter } from "../common/log_limiter.ts";
 import { collectGarbage } from "../common/memory.ts";
 import { backgroundInterval, type Timer } from "../common/timer.ts";
 import { Channel } from "./channel.ts";
@@ -37,8 +38,9 @@ export const DEFAULT_IDLE_TIMEOUT_MS = 120_000;
 const ACCEPT_RETRY_MS = 100;
 /** A refused connection's answer goes out within this before it is closed anyway. */
 const REFUSAL_GRACE_MS = 1000;
-/** Refusals are logged at most once per this long. */
-const REFUSAL_LOG_INTERVAL_MS = 60_000;
+/** Refusals, and connections closed for a malformed frame, are logged this often at most. */
+const REFUSAL_LOGS_PER_MINUTE = 1;
+const MALFORMED_LOGS_PER_MINUTE = 10;
 /**
  * After this many connections closed, and a quiet second, the server collects garbage: their
  * buffers leave the process only at a collection, which an idle server never triggers.
@@ -63,8 +65,8 @@ export class RemotingServer implements AsyncDisposable {
   #accepting = false;
   #closedSinceGc = 0;
   #gcTimer: Timer | undefined;
-  #refused = 0;
-  #lastRefusalLog = 0;
+  readonly #refusalLog = new LogLimiter(REFUSAL_LOGS_PER_MINUTE, 60_000);
+  readonly #malformedLog = new LogLimiter(MALFORMED_LOGS_PER_MINUTE, 60_000);
 
   constructor(options: ServerOptions = {}) {
     this.#opts = {
@@ -152,6 +154,7 @@ export class RemotingServer implements AsyncDisposable {
         onRequestSettled: () => this.#settled(),
         onClose: (c) => this.#onClose(c),
         log: this.#log,
+        malformedLog: this.#malformedLog,
       });
       this.#channels.add(ch);
       for (const l of this.#openListeners) {
@@ -168,15 +171,12 @@ export class RemotingServer implements AsyncDisposable {
 
   /** A connection past maxConnections: its first request is answered why, then it closes. */
   #refuse(conn: Deno.TcpConn, max: number): void {
-    this.#refused++;
-    const now = Date.now();
-    if (now - this.#lastRefusalLog >= REFUSAL_LOG_INTERVAL_MS) {
-      this.#lastRefusalLog = now;
+    const held = this.#refusalLog.take();
+    if (held !== undefined) {
       this.#log.warn(
         "Refused {count} connection(s) (latest from {remote}): maxConnections {max} reached",
-        { count: this.#refused, remote: conn.remoteAddr, max },
+        { count: held + 1, remote: conn.remoteAddr, max },
       );
-      this.#refused = 0;
     }
     const ch: Channel = new Channel(conn, {
       onRequest: (_c, req) => {

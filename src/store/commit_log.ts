@@ -99,6 +99,8 @@ export class CommitLog {
   #syncs = 0;
   #closing = false;
   #ioError: string | undefined;
+  /** What failed last (and is retried): puts are refused until it works again. */
+  #failing: "write" | "sync" | undefined;
 
   constructor(dir: string, config: StoreConfig, events: CommitLogEvents, handles: FileHandles) {
     this.dir = dir;
@@ -331,7 +333,7 @@ export class CommitLog {
 
   async #writeLoop(): Promise<void> {
     while (true) {
-      if (this.#writtenPos >= this.#appendPos || (this.#ioError && this.#retryTimer)) {
+      if (this.#writtenPos >= this.#appendPos || (this.#failing === "write" && this.#retryTimer)) {
         if (this.#closing && (this.#writtenPos >= this.#appendPos || this.#retryTimer)) break;
         await this.#writeSignal.wait();
         continue;
@@ -346,10 +348,7 @@ export class CommitLog {
         continue;
       }
       this.#writtenTimestamp = timestamp;
-      if (this.#ioError && this.#writtenPos >= this.#appendPos) {
-        log.info("Commit log writes work again after: {error}", { error: this.#ioError });
-        this.#ioError = undefined;
-      }
+      if (this.#failing === "write" && this.#writtenPos >= this.#appendPos) this.#recovered();
       if (this.#flushWaiters.size > 0) {
         // Let the flusher start its sync first: dispatch then runs while the disk works.
         this.#flushSignal.notify();
@@ -407,6 +406,7 @@ export class CommitLog {
           this.#flushedPos = target;
           this.#flushedTimestamp = timestamp;
           this.#flushWaiters.resolveUpTo(target, PutStatus.PUT_OK);
+          if (this.#failing === "sync") this.#recovered();
         } catch (e) {
           this.#failed("sync", e);
         }
@@ -433,7 +433,7 @@ export class CommitLog {
     return target - this.#flushedPos >= this.#config.flushCommitLogLeastPages * PAGE_SIZE;
   }
 
-  #failed(what: string, e: unknown): void {
+  #failed(what: "write" | "sync", e: unknown): void {
     const error = `${what} failed: ${errorMessage(e)}`;
     if (this.#ioError === undefined) {
       log.error("Commit log {what} failed, refusing puts until it works again: {error}", {
@@ -442,14 +442,29 @@ export class CommitLog {
       });
     }
     this.#ioError = error;
-    this.#writeWaiters.resolveAll(PutStatus.UNKNOWN_ERROR);
-    this.#flushWaiters.resolveAll(PutStatus.UNKNOWN_ERROR);
-    if (what === "write" && this.#retryTimer === undefined && !this.#closing) {
+    this.#failing = what;
+    // Never answer "failed" for bytes that are appended: they stay in the log either way (a
+    // failed write is retried until it works, a failed sync leaves them written and readable),
+    // so a sender told "failed" would resend a message that is delivered anyway. A put waiting
+    // on a write gets its answer when the retry works, or FLUSH_DISK_TIMEOUT (stored, not yet
+    // durable) at its deadline; a put waiting on a failed sync gets FLUSH_DISK_TIMEOUT now.
+    if (what === "sync") this.#flushWaiters.resolveAll(PutStatus.FLUSH_DISK_TIMEOUT);
+    if (this.#retryTimer === undefined && !this.#closing) {
       this.#retryTimer = setTimeout(() => {
         this.#retryTimer = undefined;
-        this.#writeSignal.notify();
+        if (this.#failing === "sync") this.requestFlush();
+        else this.#writeSignal.notify();
       }, RETRY_AFTER_ERROR_MS);
     }
+  }
+
+  #recovered(): void {
+    log.info("Commit log {what} works again after: {error}", {
+      what: this.#failing,
+      error: this.#ioError,
+    });
+    this.#ioError = undefined;
+    this.#failing = undefined;
   }
 
   /** Stops the loops after writing and syncing everything appended. */
@@ -467,6 +482,12 @@ export class CommitLog {
     this.#flushSignal.notify();
     await this.#flusher;
     this.#flusher = undefined;
+    if (this.#writtenPos < this.#appendPos) {
+      log.error(
+        "Commit log closed with {bytes} bytes at {from} never written ({error}): those messages are lost",
+        { bytes: this.#appendPos - this.#writtenPos, from: this.#writtenPos, error: this.#ioError },
+      );
+    }
     this.#writeWaiters.resolveAll(PutStatus.UNKNOWN_ERROR);
     this.#flushWaiters.resolveAll(PutStatus.UNKNOWN_ERROR);
     for (const s of this.#segments) s.close();

@@ -245,9 +245,11 @@ export class PutPath {
       },
     };
     if (status !== PutStatus.PUT_OK) {
-      result.remark = status === PutStatus.FLUSH_DISK_TIMEOUT
-        ? `not durable within syncFlushTimeout ${config.syncFlushTimeout} ms`
-        : `commit log ${cl.ioError ?? "write failed"}`;
+      result.remark = status !== PutStatus.FLUSH_DISK_TIMEOUT
+        ? `commit log ${cl.ioError ?? "write failed"}`
+        : cl.ioError
+        ? `stored, not yet durable: commit log ${cl.ioError} (retried until it works)`
+        : `not durable within syncFlushTimeout ${config.syncFlushTimeout} ms`;
     }
     return result;
   }

@@ -46,3 +46,21 @@ Deno.test("ConsumerOffsetManager loads Java's pretty file and writes fastjson", 
   await again.load();
   assert.equal(again.queryOffset("g", "T", 0), 12);
 });
+
+Deno.test("ConsumerOffsetManager stores a commit past the queue's end as the end", {
+  permissions: "none",
+}, () => {
+  const max = new Map([["T:0", 10], ["T:1", 0]]);
+  const m = new ConsumerOffsetManager(
+    "/nonexistent/consumerOffset.json",
+    (topic, queueId) => max.get(`${topic}:${queueId}`) ?? 0,
+  );
+  m.commitOffset("10.0.0.1:1", "g", "T", 0, 10);
+  assert.equal(m.queryOffset("g", "T", 0), 10);
+  m.commitOffset("10.0.0.1:1", "g", "T", 0, 1_000_000);
+  assert.equal(m.queryOffset("g", "T", 0), 10);
+  m.commitOffset("10.0.0.1:1", "g", "T", 1, 3);
+  assert.equal(m.queryOffset("g", "T", 1), 0);
+  m.commitOffset("10.0.0.1:1", "g", "T", 0, 4);
+  assert.equal(m.queryOffset("g", "T", 0), 4, "going back is allowed (a reset)");
+});

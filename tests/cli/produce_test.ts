@@ -208,6 +208,18 @@ Deno.test("rmq produce exits 2 with one line for bad flags or no name server", a
   assert.equal(bad.stdout, "");
   assert.equal(bad.stderr.trimEnd().split("\n").length, 1);
   assert.match(bad.stderr, /^rmq produce: unknown option --bogus/);
+  const injected = await produce([
+    "--topic",
+    "T",
+    "-b",
+    "x",
+    "--property",
+    "k=v\u0002DELAY\u00013",
+    "-n",
+    "127.0.0.1:1",
+  ]);
+  assert.equal(injected.code, 2);
+  assert.match(injected.stderr, /^rmq produce: .*property value .* contains byte 0x01 or 0x02\n$/);
   const none = await produce(["--topic", "T", "-b", "x"], undefined, { NAMESRV_ADDR: "" });
   assert.equal(none.code, 2);
   assert.equal(

@@ -74,6 +74,8 @@ Deno.test(
       [{ properties: { TAGS: "x" } }, /reserved/],
       [{ properties: { k: " " } }, /non-blank name and value/],
       [{ properties: { "a\u0001b": "v" } }, /0x01 or 0x02/],
+      // A value that would read back as a second, reserved property.
+      [{ properties: { k: "x\u0002DELAY\u00013" } }, /property value .* 0x01 or 0x02/],
       [{ tags: "A\u0002B" }, /tags .* 0x01 or 0x02/],
       [{ keys: ["ok", "x\u0001"] }, /keys/],
       [{ delayTimeLevel: -1 }, /delayTimeLevel -1/],

@@ -13,7 +13,7 @@ import { ResponseCode } from "../../src/remoting/response_code.ts";
 import { loadHexFixture } from "../helpers/fixtures.ts";
 import { registerTestBroker, startNamesrv } from "../helpers/namesrv.ts";
 import { startCluster } from "../helpers/cluster.ts";
-import { consumer, heartbeat, sub } from "../helpers/consume.ts";
+import { consumer, heartbeat, send, sub } from "../helpers/consume.ts";
 
 const UNIQ = "7F0000010001000000000000000000AB";
 
@@ -210,6 +210,7 @@ Deno.test("MQClientAPI consumer calls: group members, offsets, send-back and que
   assert.deepEqual(await api.getConsumerIdListByGroup(addr, "g_api", 3000), ["client-1"]);
 
   const q = { consumerGroup: "g_api", topic: "ApiTopic", queueId: 1 };
+  for (let i = 0; i < 8; i++) await send(remoting, addr, "ApiTopic", `m${i}`, { queueId: 1 });
   await api.updateConsumerOffset(addr, { ...q, commitOffset: 7 }, 3000);
   assert.equal(await api.queryConsumerOffset(addr, q, 3000), 7);
   await api.updateConsumerOffsetOneway(addr, { ...q, commitOffset: 8 }, 3000);

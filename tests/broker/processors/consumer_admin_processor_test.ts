@@ -87,7 +87,9 @@ Deno.test("GET_ALL_CONSUMER_OFFSET and GET_ALL_DELAY_OFFSET answer fastjson with
   await using cluster = await startCluster({ broker: { messageDelayLevel: "1s 2s" } });
   await using client = new RemotingClient();
   const addr = cluster.brokers[0].addr;
-  for (const [queueId, commitOffset] of [[1, 4], [0, 3]]) {
+  await cluster.createTopic("T", { queues: 2 });
+  for (let i = 0; i < 7; i++) await send(client, addr, "T", `m${i}`, { queueId: i % 2 });
+  for (const [queueId, commitOffset] of [[1, 3], [0, 4]]) {
     await client.invokeSync(
       addr,
       request(RequestCode.UPDATE_CONSUMER_OFFSET, UpdateConsumerOffsetRequestHeader, {
@@ -100,7 +102,7 @@ Deno.test("GET_ALL_CONSUMER_OFFSET and GET_ALL_DELAY_OFFSET answer fastjson with
     );
   }
   let res = await client.invokeSync(addr, createRequest(RequestCode.GET_ALL_CONSUMER_OFFSET), 3000);
-  assert.equal(textDecoder.decode(res.body), '{"offsetTable":{"T@g":{0:3,1:4}}}');
+  assert.equal(textDecoder.decode(res.body), '{"offsetTable":{"T@g":{0:4,1:3}}}');
   res = await client.invokeSync(addr, createRequest(RequestCode.GET_ALL_DELAY_OFFSET), 3000);
   assert.equal(textDecoder.decode(res.body), '{"offsetTable":{1:0,2:0}}');
 });

@@ -70,10 +70,21 @@ Deno.test("QUERY_CONSUMER_OFFSET answers the committed offset, else 0 only for a
   );
   assert.equal(res.code, ResponseCode.QUERY_NOT_FOUND, "5.x setZeroIfNotFound=false");
 
-  assert.equal((await update(client, addr, "g", "OffQ", 1, 42)).code, ResponseCode.SUCCESS);
+  for (let i = 0; i < 3; i++) await send(client, addr, "OffQ", `q1-${i}`, { queueId: 1 });
+  assert.equal((await update(client, addr, "g", "OffQ", 1, 2)).code, ResponseCode.SUCCESS);
   res = await query(client, addr, "g", "OffQ", 1);
   assert.equal(res.code, ResponseCode.SUCCESS);
-  assert.equal(res.extFields.offset, "42");
+  assert.equal(res.extFields.offset, "2");
+});
+
+Deno.test("UPDATE_CONSUMER_OFFSET past the queue's end stores the end", async () => {
+  await using cluster = await startCluster();
+  await cluster.createTopic("OffEnd", { queues: 1 });
+  await using client = new RemotingClient();
+  const addr = cluster.brokers[0].addr;
+  for (let i = 0; i < 3; i++) await send(client, addr, "OffEnd", `m${i}`);
+  assert.equal((await update(client, addr, "g", "OffEnd", 0, 1000)).code, ResponseCode.SUCCESS);
+  assert.equal((await query(client, addr, "g", "OffEnd")).extFields.offset, "3");
 });
 
 Deno.test("QUERY_CONSUMER_OFFSET answers 22 when the queue's first message is no longer in memory", async () => {
@@ -95,20 +106,22 @@ Deno.test("ConsumerOffsetManager writes consumerOffset.json every flush interval
   const broker = cluster.brokers[0];
   const path = broker.controller.services.consumerOffsets.path;
   assert.equal(path, `${broker.storeDir}/config/consumerOffset.json`);
-  await update(client, broker.addr, "g1", "T", 0, 12);
-  await update(client, broker.addr, "g1", "T", 1, 7);
+  await cluster.createTopic("T", { queues: 2 });
+  for (let i = 0; i < 12; i++) await send(client, broker.addr, "T", "m", { queueId: i % 2 });
+  await update(client, broker.addr, "g1", "T", 0, 6);
+  await update(client, broker.addr, "g1", "T", 1, 6);
   const deadline = Date.now() + 2000;
   let text = "";
-  while (!text.includes("12") && Date.now() < deadline) {
+  while (!text.includes("1:6") && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 20));
     text = await Deno.readTextFile(path).catch(() => "");
   }
-  assert.equal(text, '{"offsetTable":{"T@g1":{0:12,1:7}}}');
-  await update(client, broker.addr, "g1", "T", 1, 8);
+  assert.equal(text, '{"offsetTable":{"T@g1":{0:6,1:6}}}');
+  await update(client, broker.addr, "g1", "T", 1, 5);
   await broker.restart();
-  assert.equal(await Deno.readTextFile(path), '{"offsetTable":{"T@g1":{0:12,1:8}}}');
+  assert.equal(await Deno.readTextFile(path), '{"offsetTable":{"T@g1":{0:6,1:5}}}');
   const res = await query(client, broker.addr, "g1", "T", 1);
-  assert.equal(res.extFields.offset, "8", "kept across a restart");
+  assert.equal(res.extFields.offset, "5", "kept across a restart");
 });
 
 Deno.test("LOCK_BATCH_MQ gives each queue to one client until it unlocks", async () => {

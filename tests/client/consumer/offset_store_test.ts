@@ -64,6 +64,8 @@ Deno.test("RemoteBrokerOffsetStore reads none (22), persists, and reads the brok
   await using _ = instance;
   instance.start();
   await instance.updateTopicRouteInfoFromNameServer("T");
+  await using producer = await startProducer(cluster);
+  for (let i = 0; i < 9; i++) await producer.send({ topic: "T", body: "x" }, { messageQueue: Q0 });
   const store = new RemoteBrokerOffsetStore(instance, "g_remote");
   store.updateOffset(Q0, 9, false);
   store.updateOffset(OTHER, 4, false);
@@ -77,9 +79,7 @@ Deno.test("RemoteBrokerOffsetStore reads none (22), persists, and reads the brok
   assert.equal(store.readOffsetFromMemory(Q0), 9);
   // Queue 1 is empty: a new group gets 0 (its first message would still be in memory, §3.4).
   assert.equal(await store.readOffsetFromStore(Q1), 0);
-  // Queue 0 has a message on disk (ratio 0) and g_new no offset: 22, read as "none".
-  await using producer = await startProducer(cluster);
-  await producer.send({ topic: "T", body: "x" }, { messageQueue: Q0 });
+  // Queue 0 has messages on disk (ratio 0) and g_new no offset: 22, read as "none".
   const fresh = new RemoteBrokerOffsetStore(instance, "g_new");
   assert.equal(await fresh.readOffsetFromStore(Q0), OFFSET_NONE);
   // A broker group nobody knows: an error, not "none".
