@@ -4,7 +4,8 @@
  *
  * This is where the broker is wired: start() opens the store, builds every service
  * (BrokerServices), hands each processor set the context and the services it uses, and runs
- * the services' lifecycles with the broker's. Nothing is registered from elsewhere.
+ * the services' lifecycles with the broker's. Nothing is registered from elsewhere. One
+ * concept, the wiring, kept in one file so the whole of it reads in one place.
  *
  * @example
  * ```ts
