@@ -232,7 +232,11 @@ export class CommitLog {
     if (total + END_FILE_MIN_BLANK_LENGTH > segStart + this.segmentSize - pos) {
       pos = segStart + this.segmentSize;
     }
-    const start = pos - (pos % this.segmentSize);
+    return this.#ensureSegment(pos - (pos % this.segmentSize));
+  }
+
+  /** Creates the segment starting at `start` unless the last one is it; a refusal on failure. */
+  #ensureSegment(start: number): { status: PutStatus; remark: string } | undefined {
     const last = this.#segments[this.#segments.length - 1];
     if (!last || last.start < start) {
       try {
@@ -254,6 +258,56 @@ export class CommitLog {
       }
     }
     return undefined;
+  }
+
+  /**
+   * A slave's append: `bytes` exactly as the master has them at `offset` (one HA chunk, never
+   * crossing a segment). They must continue the log, or start an empty one at a segment
+   * boundary (a new slave starts at the master's last segment). Returns why not, or undefined.
+   */
+  appendReplica(offset: number, bytes: Uint8Array): string | undefined {
+    if (offset !== this.#appendPos) {
+      if (this.#segments.length > 0 || offset % this.segmentSize !== 0) {
+        return `the master sent offset ${offset}, this log ends at ${this.#appendPos}`;
+      }
+      this.#appendPos = this.#writtenPos = this.#flushedPos = offset;
+    }
+    if (bytes.length === 0) return undefined;
+    const segStart = offset - (offset % this.segmentSize);
+    if (offset + bytes.length > segStart + this.segmentSize) {
+      return `a chunk of ${bytes.length} bytes at ${offset} crosses the end of a segment: ` +
+        `mappedFileSizeCommitLog ${this.segmentSize} must be the master's`;
+    }
+    const no = this.#ensureSegment(segStart);
+    if (no) return no.remark;
+    const chunk = this.#cache.reserve(offset, bytes.length, this.#writtenPos);
+    chunk.buf.set(bytes, chunk.len);
+    chunk.len += bytes.length;
+    this.#appendPos = offset + bytes.length;
+    this.#lastAppendAt = Date.now();
+    this.#writeSignal.notify();
+    return undefined;
+  }
+
+  /**
+   * Up to `max` bytes of the log from `pos` that are handed to the OS, within one segment (a
+   * master's HA chunk); undefined when `pos` is not there (gone, or not written yet).
+   */
+  readWritten(pos: number, max: number): Uint8Array | undefined {
+    if (pos < this.minOffset || pos >= this.#writtenPos) return undefined;
+    const seg = this.segmentAt(pos);
+    if (!seg) return undefined;
+    const len = Math.min(max, this.#writtenPos - pos, seg.end - pos);
+    const out = new Uint8Array(len);
+    if (this.#cache.copyTo(pos, len, out, 0)) return out;
+    try {
+      // The tail of a segment after its blank record was never written: it reads as zeros,
+      // as a Java master's file does.
+      return seg.readSync(pos - seg.start, out) === len ? out : undefined;
+    } catch (e) {
+      log.error("Cannot read commit log at {pos}: {error}", { pos, error: errorMessage(e) });
+      return undefined;
+    }
   }
 
   /**

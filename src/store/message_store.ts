@@ -27,6 +27,9 @@ import { parseDelayLevels } from "./delay_levels.ts";
 import { Dispatcher, type QueueGrowListener } from "./dispatch.ts";
 import { FileHandles } from "./file_handles.ts";
 import { FlushService } from "./flush_service.ts";
+import { HAClient } from "./ha/ha_client.ts";
+import { HAService } from "./ha/ha_service.ts";
+import { ReputService } from "./ha/reput.ts";
 import { GetPath, MAX_PULL_MSG_SIZE } from "./get_path.ts";
 import { IndexService } from "./index_service.ts";
 import { PutPath } from "./put_path.ts";
@@ -90,6 +93,8 @@ interface StoreParts {
   recovery: RecoveryResult;
   queueTable: AtomicFile;
   rebuilt: RebuiltQueue[];
+  /** A master's replication service, or a slave's client. */
+  ha: HAService | HAClient;
 }
 
 export class MessageStore {
@@ -111,6 +116,7 @@ export class MessageStore {
   readonly #counters = new StoreCounters();
   readonly #put: PutPath;
   readonly #get: GetPath;
+  readonly #ha: HAService | HAClient;
   #housekeeping: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
   #closing: Promise<void> | undefined;
@@ -126,6 +132,7 @@ export class MessageStore {
     this.delayLevels = parts.delayLevels;
     this.recovery = parts.recovery;
     this.rebuiltQueues = parts.rebuilt;
+    this.#ha = parts.ha;
     this.#flush = new FlushService({ config, ...parts });
     this.#clean = new CleanService({ config, ...parts });
     this.#put = new PutPath({
@@ -133,6 +140,7 @@ export class MessageStore {
       ...parts,
       clean: this.#clean,
       counters: this.#counters,
+      ha: parts.ha instanceof HAService ? parts.ha : undefined,
       isClosed: () => this.#closed,
     });
     this.#get = new GetPath({
@@ -190,11 +198,18 @@ export class MessageStore {
       }
       const dispatcher = new Dispatcher(queues, index);
       let segmentFull = (_start: number) => {};
+      // A slave finds its records in what the master sent; a master tells its slaves.
+      let reput: ReputService | undefined;
+      let haService: HAService | undefined;
       const commitLog = new CommitLog(
         `${root}/commitlog`,
         c,
         {
-          onWritten: (end) => dispatcher.dispatchUpTo(end),
+          onWritten: (end) => {
+            reput?.queueUpTo(end);
+            dispatcher.dispatchUpTo(end);
+            haService?.notifyWritten();
+          },
           onNewSegment: (start) => segmentFull(start),
         },
         handles,
@@ -220,6 +235,13 @@ export class MessageStore {
         table: (await queueTable.load(decodeQueueTable))?.value,
         delayLevels,
       });
+      let ha: HAService | HAClient;
+      if (c.brokerRole === "SLAVE") {
+        reput = new ReputService(commitLog, dispatcher, delayLevels, commitLog.maxOffset);
+        ha = new HAClient(commitLog, c);
+      } else {
+        ha = haService = new HAService(commitLog, c);
+      }
       Deno.writeFileSync(`${root}/abort`, new Uint8Array(0));
       const store = new MessageStore(c, {
         commitLog,
@@ -232,6 +254,7 @@ export class MessageStore {
         recovery,
         queueTable,
         rebuilt,
+        ha,
       });
       store.#start();
       segmentFull = (start) => void store.#checkpointUpTo(start);
@@ -269,6 +292,7 @@ export class MessageStore {
     this.#commitLog.start();
     this.#flush.start();
     this.#clean.start();
+    if (this.#ha instanceof HAClient) this.#ha.start();
     this.#housekeeping = setInterval(() => this.#housekeep(), HOUSEKEEPING_INTERVAL);
   }
 
@@ -282,6 +306,8 @@ export class MessageStore {
     this.#closed = true;
     if (this.#housekeeping !== undefined) clearInterval(this.#housekeeping);
     this.#clean.close();
+    if (this.#ha instanceof HAClient) await this.#ha.close();
+    else this.#ha.close();
     await this.#commitLog.close();
     await this.#flush.close();
     const clean = this.#commitLog.ioError === undefined &&
@@ -305,6 +331,21 @@ export class MessageStore {
 
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
+  }
+
+  // ---------------------------------------------------------------- replication (ha/)
+
+  /**
+   * A master's replication service: the broker starts it listening once it knows its port.
+   * Undefined on a slave.
+   */
+  get haService(): HAService | undefined {
+    return this.#ha instanceof HAService ? this.#ha : undefined;
+  }
+
+  /** A slave's replication client (its master's address is set by the broker); else undefined. */
+  get haClient(): HAClient | undefined {
+    return this.#ha instanceof HAClient ? this.#ha : undefined;
   }
 
   // ---------------------------------------------------------------- puts (put_path.ts)

@@ -14,6 +14,7 @@ import { MessageConst } from "../common/message/message_const.ts";
 import { getProperty } from "../common/message/properties.ts";
 import { MessageSysFlag, transactionType } from "../common/message/sys_flag.ts";
 import type { CleanService } from "./clean_service.ts";
+import { type HAService, SLAVE_ACK_TIMEOUT_MS } from "./ha/ha_service.ts";
 import type { AppendItem, CommitLog } from "./commit_log.ts";
 import type { ConsumeQueue } from "./consume_queue.ts";
 import type { ConsumeQueueTable } from "./consume_queue_table.ts";
@@ -47,6 +48,8 @@ export interface PutPathParts {
   counters: StoreCounters;
   /** ms per delay level (delay_levels.ts). */
   delayLevels: readonly number[];
+  /** A master's replication, which SYNC_MASTER puts wait for. */
+  ha: HAService | undefined;
   isClosed(): boolean;
 }
 
@@ -66,6 +69,12 @@ export class PutPath {
     const { config, clean, commitLog } = this.#p;
     if (this.#p.isClosed()) {
       return { status: PutStatus.SERVICE_NOT_AVAILABLE, remark: "message store is closed" };
+    }
+    if (config.brokerRole === "SLAVE") {
+      return {
+        status: PutStatus.SERVICE_NOT_AVAILABLE,
+        remark: "message store is slave mode, so putMessage is forbidden",
+      };
     }
     if (clean.diskFull) {
       return {
@@ -193,6 +202,26 @@ export class PutPath {
     return Promise.resolve({ status: r.status, remark: r.remark });
   }
 
+  /**
+   * SYNC_MASTER, a put that waits: a slave's acknowledgement of `end` to wait for, or why none
+   * can come (no slave, or too far behind); undefined for other roles.
+   */
+  #replica(
+    end: number,
+    wait: boolean,
+  ): { acked: Promise<boolean> } | { refused: string } | undefined {
+    const ha = this.#p.ha;
+    if (!ha || !wait || this.#p.config.brokerRole !== "SYNC_MASTER") return undefined;
+    if (ha.connectionCount === 0) return { refused: "no slave is connected" };
+    if (!ha.isSlaveOK(end)) {
+      return {
+        refused: `slaves are ${end - ha.pushedMaxOffset} bytes behind ` +
+          `(haSlaveFallbehindMax ${this.#p.config.haSlaveFallbehindMax})`,
+      };
+    }
+    return { acked: ha.waitForSlave(end) };
+  }
+
   async #append(items: AppendItem[], total: number, wait: boolean): Promise<PutResult> {
     const { commitLog: cl, config, counters } = this.#p;
     const no = cl.prepareAppend(total);
@@ -227,11 +256,23 @@ export class PutPath {
     counters.put(items.length, total);
     const last = items[items.length - 1];
     const end = last.physicalOffset + last.size;
-    const status = config.flushDiskType === "SYNC_FLUSH" && wait
+    // Registered now, in append order, so acknowledgements resolve waiters in order.
+    const replica = this.#replica(end, wait);
+    let status = config.flushDiskType === "SYNC_FLUSH" && wait
       ? await cl.waitFlushed(end)
       : cl.pendingWriteBytes <= config.asyncAckPendingBytes
       ? PutStatus.PUT_OK
       : await cl.waitWritten(end);
+    let replicaRemark: string | undefined;
+    if (replica && status === PutStatus.PUT_OK) {
+      if ("refused" in replica) {
+        status = PutStatus.SLAVE_NOT_AVAILABLE;
+        replicaRemark = replica.refused;
+      } else if (!await replica.acked) {
+        status = PutStatus.FLUSH_SLAVE_TIMEOUT;
+        replicaRemark = `no slave acknowledged within ${SLAVE_ACK_TIMEOUT_MS} ms`;
+      }
+    }
     if (status !== PutStatus.PUT_OK) counters.putFailed();
     const result: PutResult = {
       status,
@@ -244,7 +285,9 @@ export class PutPath {
         msgNum: items.length,
       },
     };
-    if (status !== PutStatus.PUT_OK) {
+    if (replicaRemark) {
+      result.remark = replicaRemark;
+    } else if (status !== PutStatus.PUT_OK) {
       result.remark = status !== PutStatus.FLUSH_DISK_TIMEOUT
         ? `commit log ${cl.ioError ?? "write failed"}`
         : cl.ioError

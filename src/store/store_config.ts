@@ -105,6 +105,40 @@ export const STORE_CONFIG_SCHEMA = {
     "1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h",
     "Delay of each level 1..n (units s, m, h, d; ms is rmq only, for tests)",
   ),
+  brokerRole: oneOf(
+    ["ASYNC_MASTER", "SYNC_MASTER", "SLAVE"] as const,
+    "ASYNC_MASTER",
+    "ASYNC_MASTER: answer sends before slaves have them; SYNC_MASTER: once a slave acked; SLAVE: follow the master",
+  ),
+  haListenPort: int(
+    10912,
+    "Set by the broker, as Java's does: slaves replicate from listenPort + 1 (any free port when listenPort is 0)",
+    { min: 0, max: 65535 },
+  ),
+  haMasterAddress: str(
+    "",
+    "Slave: the master's HA address HOST:PORT; empty: the one the name server names (haServerAddr)",
+  ),
+  haSendHeartbeatInterval: int(
+    5000,
+    "Master and slave: heartbeat (master) and offset report (slave) period when idle, ms",
+    { min: 1 },
+  ),
+  haHousekeepingInterval: int(
+    20_000,
+    "An HA connection silent this long (ms) is closed",
+    { min: 1 },
+  ),
+  haTransferBatchSize: int(32 * 1024, "Master: most commit-log bytes per HA frame", { min: 1 }),
+  haSlaveFallbehindMax: int(
+    256 * 1024 * 1024,
+    "SYNC_MASTER: a slave further behind than this (bytes) makes sends SLAVE_NOT_AVAILABLE",
+    { min: 0 },
+  ),
+  offsetCheckInSlave: bool(
+    false,
+    "Slave: correct a pull's offset (OFFSET_MOVED) as a master does, instead of retrying",
+  ),
   commitLogCacheSize: int(
     16 * 1024 * 1024,
     "Ours: bytes of the newest commit log kept in memory for reads",

@@ -96,11 +96,23 @@ export class Signal {
     }
   }
 
-  wait(): Promise<void> {
+  /** Resolves at the next notify() (or a pending one), or after `timeoutMs` when given. */
+  wait(timeoutMs?: number): Promise<void> {
     if (this.#pending) {
       this.#pending = false;
       return Promise.resolve();
     }
-    return new Promise((r) => this.#resolve = r);
+    if (timeoutMs === undefined) return new Promise((r) => this.#resolve = r);
+    return new Promise((r) => {
+      const timer = setTimeout(() => {
+        if (this.#resolve === done) this.#resolve = undefined;
+        r();
+      }, timeoutMs);
+      const done = () => {
+        clearTimeout(timer);
+        r();
+      };
+      this.#resolve = done;
+    });
   }
 }
