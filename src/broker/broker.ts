@@ -34,6 +34,7 @@ import {
   type TopicConfig,
   type TopicConfigSerializeWrapper,
 } from "../remoting/body/topic_config.ts";
+import { MASTER_ID } from "../remoting/body/topic_route_data.ts";
 import { RequestCode } from "../remoting/request_code.ts";
 import type { Channel } from "../remoting/channel.ts";
 import { type Processor, RemotingServer } from "../remoting/server.ts";
@@ -46,6 +47,7 @@ import {
   registerPeriod,
   resolveBrokerIP1,
   resolveBrokerName,
+  roleProblem,
   storeConfigOf,
   VIP_CHANNEL_PORT_OFFSET,
 } from "./broker_config.ts";
@@ -58,6 +60,8 @@ import { checkMetadata, type LoadedMetadata } from "./metadata_check.ts";
 import { deadLetterOfRetry } from "./retry_policy.ts";
 import { SendFlowControl } from "./flow_control.ts";
 import { NamesrvRegistrar } from "./namesrv_register.ts";
+import { SlaveSynchronize } from "./slave_synchronize.ts";
+import { SLAVE_ACK_TIMEOUT_MS } from "../store/ha/ha_service.ts";
 import { adminProcessors } from "./processors/admin_processor.ts";
 import { clientManageProcessors } from "./processors/client_manage_processor.ts";
 import { consumerAdminProcessors } from "./processors/consumer_admin_processor.ts";
@@ -104,6 +108,7 @@ export class BrokerController implements BrokerContext, AsyncDisposable {
   #storeHost: SocketAddress | undefined;
   #port = 0;
   #registrar: NamesrvRegistrar | undefined;
+  #slaveSync: SlaveSynchronize | undefined;
   #starting: Promise<Deno.NetAddr> | undefined;
   #stopping: Promise<void> | undefined;
 
@@ -111,9 +116,12 @@ export class BrokerController implements BrokerContext, AsyncDisposable {
   constructor(config: Partial<BrokerConfig> = {}) {
     this.config = { ...defaultBrokerConfig(), ...config };
     const c = this.config;
+    const problem = roleProblem(c);
+    if (problem) throw new RangeError(`Cannot start broker: ${problem}`);
     this.clusterName = c.brokerClusterName;
     this.brokerName = resolveBrokerName(c);
-    this.brokerId = c.brokerId;
+    // As Java's BrokerStartup does: a master is id 0 whatever the file says.
+    this.brokerId = c.brokerRole === "SLAVE" ? c.brokerId : MASTER_ID;
     this.brokerIP1 = resolveBrokerIP1(c);
     this.systemTopics = new SystemTopics(this.clusterName, this.brokerName, c.msgTraceTopicName);
     this.topicConfigManager = new TopicConfigManager(
@@ -202,10 +210,15 @@ export class BrokerController implements BrokerContext, AsyncDisposable {
     if (this.config.brokerPermission !== permBefore) this.topicConfigManager.touch();
   }
 
-  /** Under SYNC_FLUSH a send also waits for the disk, which has its own syncFlushTimeout. */
+  /**
+   * Under SYNC_FLUSH a send also waits for the disk, which has its own syncFlushTimeout; under
+   * SYNC_MASTER for a slave, which has SLAVE_ACK_TIMEOUT_MS.
+   */
   #maxSendWaitMs(): number {
     const c = this.config;
-    return c.waitTimeMillsInSendQueue + (c.flushDiskType === "SYNC_FLUSH" ? c.syncFlushTimeout : 0);
+    return c.waitTimeMillsInSendQueue +
+      (c.flushDiskType === "SYNC_FLUSH" ? c.syncFlushTimeout : 0) +
+      (c.brokerRole === "SYNC_MASTER" ? SLAVE_ACK_TIMEOUT_MS : 0);
   }
 
   /**
@@ -228,6 +241,13 @@ export class BrokerController implements BrokerContext, AsyncDisposable {
         delayOffsets: false,
       };
       const services = this.#services = this.#createServices(this.#store);
+      if (c.brokerRole === "SLAVE") {
+        this.#slaveSync = new SlaveSynchronize(
+          this.#client,
+          { topics: this.topicConfigManager, services },
+          c.registerBrokerTimeoutMills,
+        );
+      }
       this.#lifecycle = this.#lifecycleOf(services, found);
       const processors = this.#processors(services);
       for (const s of this.#lifecycle) await s.load?.();
@@ -238,6 +258,7 @@ export class BrokerController implements BrokerContext, AsyncDisposable {
       this.#port = addr.port;
       this.#storeHost = socketAddressOf(this.brokerIP1, addr.port);
       if (c.vipChannelEnable) this.#listenVip(addr.port, processors);
+      const haPort = this.#startReplication(addr.port);
       for (const s of this.#lifecycle) await s.start?.();
       this.#registrar = new NamesrvRegistrar({
         client: this.#client,
@@ -247,12 +268,13 @@ export class BrokerController implements BrokerContext, AsyncDisposable {
           brokerName: this.brokerName,
           brokerId: this.brokerId,
           brokerAddr: this.brokerAddr,
-          haServerAddr: `${c.brokerIP2 || this.brokerIP1}:${addr.port + HA_PORT_OFFSET}`,
+          haServerAddr: `${c.brokerIP2 || this.brokerIP1}:${haPort}`,
         },
         topicConfig: (changed) => this.#registrationTopics(changed),
         compressed: c.compressedRegister,
         timeoutMs: c.registerBrokerTimeoutMills,
         periodMs: registerPeriod(c),
+        onRegistered: (r) => this.#followMaster(r),
       });
       this.topicConfigManager.onChange((names) =>
         void this.registerSoon(this.#changedTopics(names))
@@ -269,6 +291,45 @@ export class BrokerController implements BrokerContext, AsyncDisposable {
     } catch (e) {
       await this.#abortStart();
       throw e;
+    }
+  }
+
+  /**
+   * A master listens for slaves on listenPort + 1 (any free port when listenPort is 0); a
+   * slave follows haMasterAddress, or the master the name server names. Returns the HA port
+   * to advertise.
+   *
+   * A busy HA port costs an ERROR line, not the broker (Java's would not start): most rmq
+   * brokers have no slaves, and a SYNC_MASTER's sends then say SLAVE_NOT_AVAILABLE.
+   */
+  #startReplication(port: number): number {
+    const ha = this.store.haService;
+    const haPort = port + HA_PORT_OFFSET;
+    if (!ha) return haPort;
+    try {
+      return ha.listen(this.config.bindAddress, this.config.listenPort === 0 ? 0 : haPort);
+    } catch (e) {
+      log.error("Cannot listen for slaves on {host}:{port}, so none can replicate: {error}", {
+        host: this.config.bindAddress,
+        port: haPort,
+        error: errorMessage(e),
+      });
+      return haPort;
+    }
+  }
+
+  /** A slave learns its master's addresses from the name servers' answer to registration. */
+  #followMaster(r: { masterAddr?: string; haServerAddr?: string }): void {
+    if (this.config.brokerRole !== "SLAVE") return;
+    if (!this.config.haMasterAddress && r.haServerAddr) {
+      this.store.haClient?.setMasterAddress(r.haServerAddr);
+    }
+    if (this.#slaveSync && this.#slaveSync.masterAddr !== r.masterAddr) {
+      log.info("Master of {name} is {master}", {
+        name: this.brokerName,
+        master: r.masterAddr ?? "gone",
+      });
+      this.#slaveSync.masterAddr = r.masterAddr;
     }
   }
 
@@ -310,7 +371,16 @@ export class BrokerController implements BrokerContext, AsyncDisposable {
    */
   #lifecycleOf(s: BrokerServices, found: LoadedMetadata): BrokerService[] {
     let scanTimer: ReturnType<typeof setInterval> | undefined;
+    const slave = this.config.brokerRole === "SLAVE";
+    const slaveSync = this.#slaveSync;
     return [
+      ...(slaveSync
+        ? [{
+          name: "slave synchronize",
+          start: () => slaveSync.start(),
+          shutdown: () => slaveSync.stop(),
+        }]
+        : []),
       {
         name: "subscription groups",
         load: async () => {
@@ -334,7 +404,8 @@ export class BrokerController implements BrokerContext, AsyncDisposable {
         load: async () => {
           found.delayOffsets = await s.schedule.load();
         },
-        start: () => s.schedule.start(),
+        // A slave's delayed messages are delivered by its master, and replicated.
+        start: () => slave ? undefined : s.schedule.start(),
         shutdown: () => s.schedule.shutdown(),
       },
       {

@@ -25,7 +25,9 @@ export const BROKER_CONFIG_SCHEMA = {
     "",
     "Broker group name (masters and slaves share it); empty: this machine's host name",
   ),
-  brokerId: int(0, "0 for the master of the broker group (rmq runs masters only)", { min: 0 }),
+  brokerId: int(0, "0 for the master of the broker group; a slave's id (> 0) within its group", {
+    min: 0,
+  }),
   namesrvAddr: str(
     "",
     "Name servers to register with, `host:port` separated by ; (empty: env NAMESRV_ADDR)",
@@ -116,6 +118,10 @@ export const BROKER_CONFIG_SCHEMA = {
     "How often (ms) delayed-delivery progress is written to config/delayOffset.json",
     { min: 1 },
   ),
+  slaveReadEnable: bool(
+    false,
+    "Let consumers read from slaves: those that fall behind are pointed at whichBrokerWhenConsumeSlowly",
+  ),
   // ---- network (NettyServerConfig) ----
   listenPort: int(DEFAULT_LISTEN_PORT, "TCP port for clients; 0 picks a free port", {
     min: 0,
@@ -175,6 +181,17 @@ export function resolveBrokerName(c: BrokerConfig): string {
   } catch {
     return "broker-a"; // No permission to ask: a fixed name still works for one broker.
   }
+}
+
+/**
+ * Why the role and id do not go together (a SLAVE needs brokerId > 0, as Java's BrokerStartup
+ * insists), or undefined. A master's id is 0 whatever is configured, as with Java.
+ */
+export function roleProblem(c: BrokerConfig): string | undefined {
+  if (c.brokerRole === "SLAVE" && c.brokerId <= 0) {
+    return "a SLAVE needs brokerId > 0 (0 is the master's)";
+  }
+  return undefined;
 }
 
 /** registerNameServerPeriod clamped to 10–60 s, as Java clamps it. */

@@ -65,6 +65,21 @@ export class ConsumerOffsetManager {
     return true;
   }
 
+  /**
+   * A slave takes its master's offsets (SlaveSynchronize): each topic-group the master has
+   * replaces this broker's; others are kept. Written with the next periodic flush.
+   */
+  putAll(table: ConsumerOffsetTable): void {
+    for (const [key, queues] of table) {
+      const at = key.indexOf(TOPIC_GROUP_SEPARATOR);
+      if (at <= 0) continue;
+      const mine = this.#queues(key.slice(0, at), key.slice(at + 1), true);
+      mine.clear();
+      for (const [queueId, offset] of queues) mine.set(queueId, offset);
+    }
+    if (table.size > 0) this.#dirty = true;
+  }
+
   /** Writes the table every `intervalMs` while something changed. */
   start(intervalMs: number): void {
     this.#timer = setInterval(() => {

@@ -13,8 +13,12 @@ import { logger } from "../common/log.ts";
 import { backgroundInterval, type Timer } from "../common/timer.ts";
 import type { RemotingClient } from "../remoting/client.ts";
 import { createRequest, type RemotingCommand } from "../remoting/command.ts";
-import { encodeHeader } from "../remoting/header_codec.ts";
-import { RegisterBrokerRequestHeader, UnregisterBrokerRequestHeader } from "../remoting/headers.ts";
+import { decodeHeader, encodeHeader } from "../remoting/header_codec.ts";
+import {
+  RegisterBrokerRequestHeader,
+  RegisterBrokerResponseHeader,
+  UnregisterBrokerRequestHeader,
+} from "../remoting/headers.ts";
 import { encodeRegisterBrokerBody } from "../remoting/body/register_broker_body.ts";
 import type { TopicConfig, TopicConfigSerializeWrapper } from "../remoting/body/topic_config.ts";
 import { RequestCode } from "../remoting/request_code.ts";
@@ -45,6 +49,11 @@ export interface NamesrvRegistrarOptions {
   compressed: boolean;
   timeoutMs: number;
   periodMs: number;
+  /**
+   * What the first name server that accepted a round answered: for a slave, its master's
+   * broker address and HA address (undefined while the group has no master).
+   */
+  onRegistered?: (result: { masterAddr?: string; haServerAddr?: string }) => void;
 }
 
 export class NamesrvRegistrar {
@@ -141,7 +150,15 @@ export class NamesrvRegistrar {
       "register with",
     );
     this.#rounds++;
-    return results;
+    const first = results.find((r) => r !== undefined);
+    if (first && this.#o.onRegistered) {
+      const h = decodeHeader(RegisterBrokerResponseHeader, first.extFields);
+      this.#o.onRegistered({
+        masterAddr: h.masterAddr || undefined,
+        haServerAddr: h.haServerAddr || undefined,
+      });
+    }
+    return results.map((r) => r !== undefined);
   }
 
   /** Stops registering; waits for a round in flight. */
@@ -169,19 +186,19 @@ export class NamesrvRegistrar {
   }
 
   /**
-   * Sends a request (a fresh one per call) to every name server in parallel; true for each that
-   * answered 0. A refusal or a failure costs a log line (`refused <noun>`, `Cannot <verb> name
-   * server`): the broker keeps serving.
+   * Sends a request (a fresh one per call) to every name server in parallel; the answer of each
+   * that answered 0. A refusal or a failure costs a log line (`refused <noun>`, `Cannot <verb>
+   * name server`): the broker keeps serving.
    */
   #toEveryNamesrv(
     request: () => RemotingCommand,
     noun: string,
     verb: string,
-  ): Promise<boolean[]> {
+  ): Promise<(RemotingCommand | undefined)[]> {
     return Promise.all(this.#o.namesrvAddrs.map(async (addr) => {
       try {
         const res = await this.#o.client.invokeSync(addr, request(), this.#o.timeoutMs);
-        if (res.code === ResponseCode.SUCCESS) return true;
+        if (res.code === ResponseCode.SUCCESS) return res;
         log.warn(`Name server {addr} refused ${noun}: {code} {remark}`, {
           addr,
           code: responseCodeName(res.code),
@@ -190,7 +207,7 @@ export class NamesrvRegistrar {
       } catch (e) {
         log.warn(`Cannot ${verb} name server {addr}: {error}`, { addr, error: errorMessage(e) });
       }
-      return false;
+      return undefined;
     }));
   }
 }

@@ -128,6 +128,16 @@ export class ScheduleMessageService {
     return true;
   }
 
+  /** A slave takes its master's progress (SlaveSynchronize), and writes it. */
+  replaceOffsets(table: DelayOffsetTable): void {
+    for (const [level, offset] of table) {
+      this.#loaded.set(level, offset);
+      const l = this.#levels[level - 1];
+      if (l) l.offset = offset;
+    }
+    void this.persist();
+  }
+
   /** Delivered offset per level (levels beyond the configured ones kept as loaded). */
   offsetTable(): DelayOffsetTable {
     const out = new Map(this.#loaded);

@@ -8,6 +8,7 @@ import { logger } from "../common/log.ts";
 import { parseFastJson, stringifyFastJson } from "../common/fastjson.ts";
 import {
   type DataVersion,
+  dataVersionEquals,
   newDataVersion,
   nextDataVersion,
 } from "../remoting/body/data_version.ts";
@@ -117,6 +118,19 @@ export class SubscriptionGroupManager {
     if (!this.#table.delete(group)) return false;
     log.info("Deleted subscription group {group}", { group });
     this.#changed();
+    return true;
+  }
+
+  /**
+   * A slave takes its master's groups whole when its data version differs (SlaveSynchronize);
+   * true when it did.
+   */
+  replaceAll(w: SubscriptionGroupWrapper): boolean {
+    if (dataVersionEquals(w.dataVersion, this.#dataVersion)) return false;
+    this.#table.clear();
+    for (const [name, c] of w.subscriptionGroupTable) this.#table.set(name, c);
+    this.#dataVersion = { ...w.dataVersion };
+    void this.#writer.persist();
     return true;
   }
 

@@ -9,6 +9,7 @@ import { parseFastJson } from "../common/fastjson.ts";
 import { logger } from "../common/log.ts";
 import {
   type DataVersion,
+  dataVersionEquals,
   newDataVersion,
   nextDataVersion,
 } from "../remoting/body/data_version.ts";
@@ -227,6 +228,19 @@ export class TopicConfigManager {
       config: tc,
     });
     this.#put([tc]);
+  }
+
+  /**
+   * A slave takes its master's table whole when its data version differs (SlaveSynchronize);
+   * true when it did. Not announced: the next registration carries the new version.
+   */
+  replaceAll(w: TopicConfigSerializeWrapper): boolean {
+    if (dataVersionEquals(w.dataVersion, this.#dataVersion)) return false;
+    this.#table.clear();
+    for (const [name, tc] of w.topicConfigTable) this.#table.set(name, tc);
+    this.#dataVersion = { ...w.dataVersion };
+    void this.persist();
+    return true;
   }
 
   /** Removes a topic; false when there was none. */

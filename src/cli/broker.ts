@@ -7,7 +7,8 @@
 import { loadConfig } from "../common/config.ts";
 import { logger } from "../common/log.ts";
 import { BrokerController } from "../broker/broker.ts";
-import { BROKER_CONFIG_SCHEMA } from "../broker/broker_config.ts";
+import { BROKER_CONFIG_SCHEMA, roleProblem } from "../broker/broker_config.ts";
+import { UsageError } from "../common/errors.ts";
 import { type CommandSpec, intOption, stringOption } from "./args.ts";
 import { ShutdownSignals } from "./shutdown_signals.ts";
 
@@ -69,6 +70,8 @@ export const command: CommandSpec = {
     for (const key of unknownKeys) log.warn("Ignoring unknown config key {key}", { key });
     // As RocketMQ's BrokerConfig does, an unset namesrvAddr comes from the environment.
     if (!config.namesrvAddr) config.namesrvAddr = Deno.env.get("NAMESRV_ADDR") ?? "";
+    const problem = roleProblem(config);
+    if (problem) throw new UsageError(`Invalid config: ${problem}`);
     const broker = new BrokerController(config);
     // Listening before the start-up line: a signal right after it must still stop gracefully.
     using signals = new ShutdownSignals();

@@ -6,8 +6,10 @@ import {
   defaultBrokerConfig,
   registerPeriod,
   resolveBrokerIP1,
+  roleProblem,
   storeConfigOf,
 } from "../../src/broker/broker_config.ts";
+import { BrokerController } from "../../src/broker/broker.ts";
 import { DEFAULT_STORE_CONFIG } from "../../src/store/message_store.ts";
 import { STORE_CONFIG_SCHEMA } from "../../src/store/store_config.ts";
 
@@ -72,8 +74,9 @@ Deno.test("applyConfig() reads a broker.conf translated to TOML line by line", (
   assert.equal(config.autoCreateTopicEnable, false);
   assert.equal(config.namesrvAddr, "10.0.0.1:9876;10.0.0.2:9876");
   assert.equal(resolveBrokerIP1(config), "10.0.0.5");
-  // Keys rmq does not have (roles, 4.x's misspelled "maped" keys) are reported, not fatal.
-  assert.deepEqual(unknownKeys, ["brokerRole", "mapedFileSizeCommitLog"]);
+  assert.equal(config.brokerRole, "ASYNC_MASTER");
+  // Keys rmq does not have (4.x's misspelled "maped" keys) are reported, not fatal.
+  assert.deepEqual(unknownKeys, ["mapedFileSizeCommitLog"]);
 });
 
 Deno.test("loadConfig() lets flags override config/broker.toml and refuses bad values", async () => {
@@ -102,4 +105,16 @@ Deno.test("registerPeriod() clamps registerNameServerPeriod to 10–60 s", () =>
   assert.equal(registerPeriod(c), 30_000);
   assert.equal(registerPeriod({ ...c, registerNameServerPeriod: 1000 }), 10_000);
   assert.equal(registerPeriod({ ...c, registerNameServerPeriod: 600_000 }), 60_000);
+});
+
+Deno.test("roleProblem() wants a SLAVE's brokerId above 0; a master's id is 0 whatever is set", () => {
+  const base = defaultBrokerConfig();
+  assert.equal(roleProblem({ ...base, brokerRole: "SLAVE", brokerId: 1 }), undefined);
+  assert.match(roleProblem({ ...base, brokerRole: "SLAVE", brokerId: 0 })!, /brokerId > 0/);
+  assert.equal(roleProblem({ ...base, brokerRole: "SYNC_MASTER", brokerId: 3 }), undefined);
+  assert.throws(
+    () => new BrokerController({ brokerRole: "SLAVE", brokerId: 0 }),
+    /Cannot start broker: a SLAVE needs brokerId > 0/,
+  );
+  assert.equal(new BrokerController({ brokerRole: "SYNC_MASTER", brokerId: 3 }).brokerId, 0);
 });

@@ -47,6 +47,8 @@ export interface ClusterBroker {
   readonly port: number;
   /** The broker's store root (kept across stop/restart, removed with the cluster). */
   readonly storeDir: string;
+  /** Its config overrides (brokerRole, brokerId …). */
+  readonly config: Partial<BrokerConfig>;
   readonly running: boolean;
   /** Graceful shutdown (unregisters from the name server); the store dir is kept. */
   stop(): Promise<void>;
@@ -60,7 +62,7 @@ export interface TestCluster extends AsyncDisposable {
   readonly namesrvAddr: string;
   readonly clusterName: string;
   readonly brokers: ClusterBroker[];
-  /** The broker with this name; throws when there is none. */
+  /** The broker with this name (the master, when a slave shares it); throws when there is none. */
   broker(name: string): ClusterBroker;
   /** Starts one more broker in the cluster. */
   addBroker(config?: Partial<BrokerConfig>): Promise<ClusterBroker>;
@@ -92,14 +94,14 @@ export interface ClusterOptions {
 class Broker implements ClusterBroker {
   readonly name: string;
   readonly storeDir: string;
-  readonly #config: Partial<BrokerConfig>;
+  readonly config: Partial<BrokerConfig>;
   #controller: BrokerController | undefined;
   #port = 0;
 
   constructor(name: string, storeDir: string, config: Partial<BrokerConfig>) {
     this.name = name;
     this.storeDir = storeDir;
-    this.#config = config;
+    this.config = config;
   }
 
   get controller(): BrokerController {
@@ -121,7 +123,7 @@ class Broker implements ClusterBroker {
 
   async start(): Promise<void> {
     const controller = new BrokerController({
-      ...this.#config,
+      ...this.config,
       brokerName: this.name,
       listenPort: this.#port,
       storePathRootDir: this.storeDir,
@@ -164,11 +166,19 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
 
   const addBroker = async (config: Partial<BrokerConfig> = {}) => {
     const name = config.brokerName || `broker-${String.fromCharCode(97 + brokers.length)}`;
-    const b = new Broker(name, `${root}/${name}`, { ...common, ...config });
+    // A slave shares its master's name: its store is named after its id too.
+    const dir = config.brokerRole === "SLAVE"
+      ? `${root}/${name}-${config.brokerId}`
+      : `${root}/${name}`;
+    const b = new Broker(name, dir, { ...common, ...config });
     await b.start();
     brokers.push(b);
     return b;
   };
+
+  /** Running masters' names: topics are created on masters, and slaves share their names. */
+  const masterNames = () =>
+    brokers.filter((b) => b.running && b.config.brokerRole !== "SLAVE").map((b) => b.name);
 
   const cluster: TestCluster = {
     namesrv,
@@ -176,13 +186,14 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
     clusterName,
     brokers,
     broker(name) {
-      const b = brokers.find((x) => x.name === name);
+      const b = brokers.find((x) => x.name === name && x.config.brokerRole !== "SLAVE") ??
+        brokers.find((x) => x.name === name);
       if (!b) throw new Error(`No broker named ${name}`);
       return b;
     },
     addBroker,
     async createTopic(topic, options = {}) {
-      const names = options.brokers ?? brokers.filter((b) => b.running).map((b) => b.name);
+      const names = options.brokers ?? masterNames();
       const queues = options.queues ?? 8;
       await using client = new RemotingClient();
       for (const name of names) {
@@ -208,7 +219,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
       return await cluster.waitForRoute(topic, names);
     },
     async waitForRoute(topic, brokerNames, timeoutMs = 3000) {
-      const want = (brokerNames ?? brokers.filter((b) => b.running).map((b) => b.name)).sort();
+      const want = (brokerNames ?? masterNames()).sort();
       const deadline = Date.now() + timeoutMs;
       let last = "no route";
       while (true) {

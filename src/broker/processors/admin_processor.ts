@@ -82,12 +82,19 @@ export function adminProcessors(ctx: BrokerContext): Record<number, Processor> {
   };
 }
 
+/** A slave's topic table is its master's (copied every 10 s): it is changed there. */
+function slaveRefusal(ctx: BrokerContext): string | undefined {
+  return ctx.config.brokerRole === "SLAVE"
+    ? `the broker ${ctx.brokerAddr} is a slave: change topics on its master`
+    : undefined;
+}
+
 async function updateAndCreateTopic(
   ctx: BrokerContext,
   req: RemotingCommand,
 ): Promise<RemotingCommand> {
   const h = decodeHeader(CreateTopicRequestHeader, req.extFields);
-  const invalid = validateTopic(h.topic);
+  const invalid = validateTopic(h.topic) ?? slaveRefusal(ctx);
   if (invalid) return createResponse(req, ResponseCode.SYSTEM_ERROR, invalid);
   if (ctx.config.validateSystemTopicWhenUpdateTopic && ctx.systemTopics.has(h.topic)) {
     return createResponse(
@@ -133,7 +140,7 @@ async function updateAndCreateTopic(
 
 async function deleteTopic(ctx: BrokerContext, req: RemotingCommand): Promise<RemotingCommand> {
   const h = decodeHeader(TopicRequestHeader, req.extFields);
-  const invalid = validateTopic(h.topic);
+  const invalid = validateTopic(h.topic) ?? slaveRefusal(ctx);
   if (invalid) return createResponse(req, ResponseCode.SYSTEM_ERROR, invalid);
   if (ctx.systemTopics.has(h.topic)) {
     return createResponse(

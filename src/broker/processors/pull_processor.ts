@@ -175,8 +175,10 @@ export class PullMessageProcessor {
         `The broker does not support consumer to filter message by ${sub.data.expressionType}`,
       );
     }
-    // COMMIT_OFFSET: stored whatever the pull finds, also when it is held.
-    if (sysFlag & PullSysFlag.COMMIT_OFFSET) {
+    // COMMIT_OFFSET: stored whatever the pull finds, also when it is held (on a master: a
+    // slave's offsets come from its master).
+    const slave = ctx.config.brokerRole === "SLAVE";
+    if ((sysFlag & PullSysFlag.COMMIT_OFFSET) && !slave) {
       s.consumerOffsets.commitOffset(
         channel.remoteAddr,
         h.consumerGroup,
@@ -186,14 +188,44 @@ export class PullMessageProcessor {
       );
     }
     const filter = sub.filter;
+    const answer = (code: number, r: GetResult) => this.#answer(req, code, r, group);
     return this.#read(h, h.queueOffset, filter).then((r) => {
       const code = pullResponseCode(r.status, h.queueOffset);
       if (code === ResponseCode.PULL_NOT_FOUND && (sysFlag & PullSysFlag.SUSPEND)) {
         const holdMs = this.#holdMs(h);
-        if (holdMs > 0 && s.holds.accepting) return this.#hold(req, channel, h, filter, holdMs);
+        if (holdMs > 0 && s.holds.accepting) {
+          return this.#hold(channel, h, filter, holdMs, answer);
+        }
       }
-      return respond(req, code, r);
+      return answer(code, r);
     });
+  }
+
+  /**
+   * The answer for a store result, with the broker the consumer should pull from next
+   * (PullMessageProcessor): the master, unless slaveReadEnable lets a consumer that fell
+   * behind (its data no longer in memory) go to whichBrokerWhenConsumeSlowly, or stay with
+   * its group's brokerId. A slave leaves offsets it cannot vouch for to the master: a moved
+   * offset is "retry" there, unless offsetCheckInSlave.
+   */
+  #answer(
+    req: RemotingCommand,
+    code: number,
+    r: GetResult,
+    group: { brokerId: number; whichBrokerWhenConsumeSlowly: number },
+  ): RemotingCommand {
+    const c = this.#ctx.config;
+    let suggest = MASTER_ID;
+    if (c.slaveReadEnable) {
+      suggest = r.suggestPullingFromSlave ? group.whichBrokerWhenConsumeSlowly : group.brokerId;
+    }
+    if (
+      code === ResponseCode.PULL_OFFSET_MOVED && c.brokerRole === "SLAVE" && !c.offsetCheckInSlave
+    ) {
+      code = ResponseCode.PULL_RETRY_IMMEDIATELY;
+      suggest = group.brokerId;
+    }
+    return respond(req, code, r, suggest);
   }
 
   #read(h: PullHeader, offset: number, filter: MessageFilter | undefined): Promise<GetResult> {
@@ -216,11 +248,11 @@ export class PullMessageProcessor {
   }
 
   #hold(
-    req: RemotingCommand,
     channel: Channel,
     h: PullHeader,
     filter: MessageFilter | undefined,
     holdMs: number,
+    answer: (code: number, r: GetResult) => RemotingCommand,
   ): Promise<RemotingCommand | null> {
     return new Promise((resolve) => {
       const pull: HeldPull = {
@@ -239,7 +271,7 @@ export class PullMessageProcessor {
             pull.offset = r.nextBeginOffset;
             return undefined;
           }
-          return respond(req, code, r);
+          return answer(code, r);
         },
         answer: resolve,
       };
@@ -249,14 +281,18 @@ export class PullMessageProcessor {
 }
 
 /** A pull answer: the four offsets header fields on every code, the records as the body. */
-function respond(req: RemotingCommand, code: number, r: GetResult): RemotingCommand {
+function respond(
+  req: RemotingCommand,
+  code: number,
+  r: GetResult,
+  suggestWhichBrokerId: number,
+): RemotingCommand {
   return createResponse(
     req,
     code,
     r.status,
     {
-      // The master is the only broker rmq suggests (no slaves to read from).
-      suggestWhichBrokerId: String(MASTER_ID),
+      suggestWhichBrokerId: String(suggestWhichBrokerId),
       nextBeginOffset: String(r.nextBeginOffset),
       minOffset: String(r.minOffset),
       maxOffset: String(r.maxOffset),

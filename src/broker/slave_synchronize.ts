@@ -1,0 +1,101 @@
+/**
+ * A slave's copy of its master's metadata (RocketMQ's SlaveSynchronize): every 10 s (the first
+ * time 3 s after start) the topic table, consumer offsets, delay offsets and subscription
+ * groups, with the same admin requests mqadmin uses (GET_ALL_TOPIC_CONFIG 21,
+ * GET_ALL_CONSUMER_OFFSET 43, GET_ALL_DELAY_OFFSET 45, GET_ALL_SUBSCRIPTIONGROUP_CONFIG 201), so
+ * consumers that turn to the slave while the master is away find their offsets there.
+ */
+import { errorMessage } from "../common/errors.ts";
+import { logger } from "../common/log.ts";
+import {
+  decodeConsumerOffsetTable,
+  decodeDelayOffsetTable,
+} from "../remoting/body/consumer_offset.ts";
+import { decodeJsonBody } from "../remoting/body/json_body.ts";
+import { decodeSubscriptionGroupWrapper } from "../remoting/body/subscription_group_config.ts";
+import { topicConfigWrapperFromJson } from "../remoting/body/topic_config.ts";
+import type { RemotingClient } from "../remoting/client.ts";
+import { createRequest } from "../remoting/command.ts";
+import { RequestCode } from "../remoting/request_code.ts";
+import { ResponseCode, responseCodeName } from "../remoting/response_code.ts";
+import type { BrokerServices } from "./broker_context.ts";
+import type { TopicConfigManager } from "./topic_config_manager.ts";
+
+const log = logger("broker");
+
+export const SLAVE_SYNC_FIRST_DELAY_MS = 3000;
+export const SLAVE_SYNC_INTERVAL_MS = 10_000;
+
+export interface SlaveSyncTargets {
+  topics: TopicConfigManager;
+  services: Pick<BrokerServices, "consumerOffsets" | "schedule" | "subscriptionGroups">;
+}
+
+export class SlaveSynchronize {
+  readonly #client: RemotingClient;
+  readonly #t: SlaveSyncTargets;
+  readonly #timeoutMs: number;
+  /** The master's broker address, from the name server's answer to registration. */
+  masterAddr: string | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #running: Promise<void> | undefined;
+  #lastProblem = "";
+  #stopped = false;
+
+  constructor(client: RemotingClient, targets: SlaveSyncTargets, timeoutMs: number) {
+    this.#client = client;
+    this.#t = targets;
+    this.#timeoutMs = timeoutMs;
+  }
+
+  start(): void {
+    const tick = () => {
+      this.#running = this.syncAll().finally(() => {
+        this.#running = undefined;
+        if (!this.#stopped) this.#timer = setTimeout(tick, SLAVE_SYNC_INTERVAL_MS);
+      });
+    };
+    this.#timer = setTimeout(tick, SLAVE_SYNC_FIRST_DELAY_MS);
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    await this.#running;
+  }
+
+  /** One round of all four; a failure is logged once while it repeats. */
+  async syncAll(): Promise<void> {
+    const addr = this.masterAddr;
+    if (!addr) return;
+    try {
+      const topics = await this.#get(addr, RequestCode.GET_ALL_TOPIC_CONFIG);
+      if (
+        this.#t.topics.replaceAll(topicConfigWrapperFromJson(decodeJsonBody(topics, "topic table")))
+      ) {
+        log.info("Took the topic table from master {addr}", { addr });
+      }
+      const offsets = await this.#get(addr, RequestCode.GET_ALL_CONSUMER_OFFSET);
+      this.#t.services.consumerOffsets.putAll(decodeConsumerOffsetTable(offsets));
+      const delays = await this.#get(addr, RequestCode.GET_ALL_DELAY_OFFSET);
+      this.#t.services.schedule.replaceOffsets(decodeDelayOffsetTable(delays));
+      const groups = await this.#get(addr, RequestCode.GET_ALL_SUBSCRIPTIONGROUP_CONFIG);
+      if (this.#t.services.subscriptionGroups.replaceAll(decodeSubscriptionGroupWrapper(groups))) {
+        log.info("Took the subscription groups from master {addr}", { addr });
+      }
+      this.#lastProblem = "";
+    } catch (e) {
+      const problem = `Cannot copy metadata from master ${addr}: ${errorMessage(e)}`;
+      if (problem !== this.#lastProblem) log.warn("{problem}", { problem });
+      this.#lastProblem = problem;
+    }
+  }
+
+  async #get(addr: string, code: number): Promise<Uint8Array> {
+    const res = await this.#client.invokeSync(addr, createRequest(code), this.#timeoutMs);
+    if (res.code !== ResponseCode.SUCCESS || !res.body) {
+      throw new Error(`${responseCodeName(res.code)} ${res.remark ?? ""}`.trim());
+    }
+    return res.body;
+  }
+}
