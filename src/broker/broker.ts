@@ -373,12 +373,21 @@ export class BrokerController implements BrokerContext, AsyncDisposable {
     let scanTimer: ReturnType<typeof setInterval> | undefined;
     const slave = this.config.brokerRole === "SLAVE";
     const slaveSync = this.#slaveSync;
+    let unknownTopics: (() => void) | undefined;
     return [
       ...(slaveSync
         ? [{
           name: "slave synchronize",
-          start: () => slaveSync.start(),
-          shutdown: () => slaveSync.stop(),
+          start: () => {
+            slaveSync.start();
+            unknownTopics = this.store.onQueueGrow((topic) => {
+              if (!this.topicConfigManager.get(topic)) slaveSync.syncSoon();
+            });
+          },
+          shutdown: () => {
+            unknownTopics?.();
+            return slaveSync.stop();
+          },
         }]
         : []),
       {

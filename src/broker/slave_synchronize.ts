@@ -3,7 +3,10 @@
  * time 3 s after start) the topic table, consumer offsets, delay offsets and subscription
  * groups, with the same admin requests mqadmin uses (GET_ALL_TOPIC_CONFIG 21,
  * GET_ALL_CONSUMER_OFFSET 43, GET_ALL_DELAY_OFFSET 45, GET_ALL_SUBSCRIPTIONGROUP_CONFIG 201), so
- * consumers that turn to the slave while the master is away find their offsets there.
+ * consumers that turn to the slave while the master is away find their offsets there. A topic
+ * the slave sees in replicated messages but does not know yet brings the next round forward
+ * (Java waits for the timer: a topic created less than 10 s before its master died was not
+ * readable from the slave).
  */
 import { errorMessage } from "../common/errors.ts";
 import { logger } from "../common/log.ts";
@@ -25,6 +28,7 @@ const log = logger("broker");
 
 export const SLAVE_SYNC_FIRST_DELAY_MS = 3000;
 export const SLAVE_SYNC_INTERVAL_MS = 10_000;
+const SLAVE_SYNC_SOON_GAP_MS = 1000;
 
 export interface SlaveSyncTargets {
   topics: TopicConfigManager;
@@ -41,6 +45,9 @@ export class SlaveSynchronize {
   #running: Promise<void> | undefined;
   #lastProblem = "";
   #stopped = false;
+  #again = false;
+  #soon = false;
+  #lastStart = 0;
 
   constructor(client: RemotingClient, targets: SlaveSyncTargets, timeoutMs: number) {
     this.#client = client;
@@ -49,13 +56,39 @@ export class SlaveSynchronize {
   }
 
   start(): void {
-    const tick = () => {
-      this.#running = this.syncAll().finally(() => {
-        this.#running = undefined;
-        if (!this.#stopped) this.#timer = setTimeout(tick, SLAVE_SYNC_INTERVAL_MS);
-      });
-    };
-    this.#timer = setTimeout(tick, SLAVE_SYNC_FIRST_DELAY_MS);
+    this.#timer = setTimeout(() => this.#tick(), SLAVE_SYNC_FIRST_DELAY_MS);
+  }
+
+  #tick(): void {
+    clearTimeout(this.#timer);
+    this.#soon = false;
+    this.#lastStart = Date.now();
+    this.#running = this.syncAll().finally(() => {
+      this.#running = undefined;
+      if (this.#stopped) return;
+      this.#timer = setTimeout(() => this.#tick(), SLAVE_SYNC_INTERVAL_MS);
+      if (this.#again) {
+        this.#again = false;
+        this.syncSoon(); // Brings that round forward.
+      }
+    });
+  }
+
+  /**
+   * Runs a round now, or right after the one in flight, rather than at the next tick; at most
+   * one a second (a topic the master lacks too must not make the slave poll it flat out).
+   */
+  syncSoon(): void {
+    if (this.#stopped || !this.masterAddr || this.#soon) return;
+    if (this.#running) {
+      this.#again = true;
+      return;
+    }
+    const wait = this.#lastStart + SLAVE_SYNC_SOON_GAP_MS - Date.now();
+    if (wait <= 0) return this.#tick();
+    this.#soon = true;
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => this.#tick(), wait);
   }
 
   async stop(): Promise<void> {

@@ -366,6 +366,22 @@ export class ClientInstance implements AsyncDisposable {
   }
 
   /**
+   * The broker of a queue's group for offsets (findBrokerAddressInAdmin): the master, or a
+   * slave while the master is away (a slave answers offset queries and updates; the offsets
+   * reach the master again once the consumer persists to it). Fetches the route once when the
+   * group is unknown; an MQClientError when it stays unknown.
+   */
+  async adminAddressOf(mq: MessageQueue): Promise<string> {
+    let found = this.findBrokerAddressInSubscribe(mq.brokerName, MASTER_ID, false);
+    if (!found) {
+      await this.updateTopicRouteInfoFromNameServer(mq.topic);
+      found = this.findBrokerAddressInSubscribe(mq.brokerName, MASTER_ID, false);
+    }
+    if (!found) throw new MQClientError(`Cannot find broker ${mq.brokerName}: it is in no route`);
+    return found.brokerAddr;
+  }
+
+  /**
    * An address of a broker group for reads: `brokerId` if known, else (unless
    * `onlyThisBroker`) any other member, master first.
    */

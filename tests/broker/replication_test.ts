@@ -13,7 +13,7 @@ import { ResponseCode } from "../../src/remoting/response_code.ts";
 import { startCluster } from "../helpers/cluster.ts";
 import { bodies, pullRequest, request } from "../helpers/consume.ts";
 import { sendHeader, sendRequest, utf8 } from "../helpers/send.ts";
-import { waitFor } from "../helpers/wait.ts";
+import { waitUntil } from "../helpers/wait.ts";
 
 const SLAVE = { brokerName: "broker-a", brokerRole: "SLAVE", brokerId: 1 } as const;
 
@@ -24,7 +24,7 @@ Deno.test("A slave broker finds its master through the name server, replicates i
   const [master, slave] = cluster.brokers;
   await cluster.createTopic("HaTopic", { queues: 2 });
   await using client = new RemotingClient();
-  await waitFor(
+  await waitUntil(
     "the slave to connect",
     () => master.controller.store.haService!.connectionCount === 1,
   );
@@ -50,7 +50,7 @@ Deno.test("A slave broker finds its master through the name server, replicates i
     commitOffset: 7,
   });
   assert.equal((await client.invokeSync(master.addr, offsets, 3000)).code, ResponseCode.SUCCESS);
-  await waitFor(
+  await waitUntil(
     "topics and offsets on the slave",
     () =>
       slave.controller.topicConfigManager.get("HaTopic")?.readQueueNums === 2 &&

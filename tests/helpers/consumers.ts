@@ -18,6 +18,9 @@ import type {
 } from "../../src/client/consumer/consumer_types.ts";
 import type { SendResult } from "../../src/client/producer/send_result.ts";
 import type { TestCluster } from "./cluster.ts";
+import { waitUntil } from "./wait.ts";
+
+export { waitUntil };
 
 const dec = new TextDecoder();
 
@@ -35,23 +38,6 @@ export interface Delivery {
   /** Date.now() at delivery. */
   at: number;
   message: MessageExt;
-}
-
-/** Polls `cond` every 10 ms; rejects naming `what` after `timeoutMs`. */
-export async function waitUntil(
-  what: string | (() => string),
-  cond: () => boolean,
-  timeoutMs = 5000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) {
-      throw new Error(
-        `Timed out after ${timeoutMs} ms waiting for ${typeof what === "string" ? what : what()}`,
-      );
-    }
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 /** Deliveries a listener recorded, in order. */

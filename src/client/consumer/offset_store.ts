@@ -102,7 +102,7 @@ export class RemoteBrokerOffsetStore extends MemoryOffsetTable implements Offset
 
   async readOffsetFromStore(mq: MessageQueue): Promise<number> {
     try {
-      const addr = await this.#instance.masterAddressOf(mq);
+      const addr = await this.#instance.adminAddressOf(mq);
       const offset = await this.#instance.api.queryConsumerOffset(
         addr,
         { consumerGroup: this.#group, topic: mq.topic, queueId: mq.queueId },
@@ -143,7 +143,7 @@ export class RemoteBrokerOffsetStore extends MemoryOffsetTable implements Offset
   /** UPDATE_CONSUMER_OFFSET for one queue; failures are logged (the next persist retries). */
   async #update(mq: MessageQueue, offset: number): Promise<void> {
     try {
-      const addr = await this.#instance.masterAddressOf(mq);
+      const addr = await this.#instance.adminAddressOf(mq);
       await this.#instance.api.updateConsumerOffset(
         addr,
         { consumerGroup: this.#group, topic: mq.topic, queueId: mq.queueId, commitOffset: offset },

@@ -5,7 +5,7 @@ import { offsetToFileName } from "../../../src/store/segment_file.ts";
 import { message, openStore, SMALL_FILES, text } from "../../helpers/store.ts";
 import { captureLogs } from "../../helpers/remoting.ts";
 import { tempDir } from "../../helpers/temp_dir.ts";
-import { waitFor } from "../../helpers/wait.ts";
+import { waitUntil } from "../../helpers/wait.ts";
 
 const PAD = "x".repeat(200);
 type Config = Partial<StoreConfig> & { storePathRootDir: string };
@@ -70,12 +70,12 @@ Deno.test("A slave's commit log becomes the master's byte for byte, and its queu
   await using dir = await tempDir();
   const { m, s } = await pair(dir.path);
   assert.deepEqual(new Set(await put(m, 300)), new Set(["PUT_OK"]));
-  await waitFor("the slave to catch up", caughtUp(m, s));
+  await waitUntil("the slave to catch up", caughtUp(m, s));
   assert.ok(m.maxPhyOffset > 4 * SMALL_FILES.mappedFileSizeCommitLog!, "several segments");
   assert.deepEqual(await bodies(s), await bodies(m));
   assert.equal((await s.queryMessage("Rep", "k123", 10, 0, Date.now() + 1000)).messages.length, 1);
   assert.equal(m.haService!.connectionCount, 1);
-  await waitFor("the ack", () => m.haService!.pushedMaxOffset === m.maxPhyOffset);
+  await waitUntil("the ack", () => m.haService!.pushedMaxOffset === m.maxPhyOffset);
   const refused = await s.putMessage(message("Rep", 0));
   assert.equal(refused.status, "SERVICE_NOT_AVAILABLE");
   await s.close();
@@ -98,7 +98,7 @@ Deno.test("A new slave of a master with history starts at the master's last segm
   }
   const { m, s } = await pair(dir.path);
   await put(m, 20, 200);
-  await waitFor("the slave to catch up", caughtUp(m, s));
+  await waitUntil("the slave to catch up", caughtUp(m, s));
   assert.equal(s.minPhyOffset, history - (history % seg));
   assert.ok(s.minPhyOffset > 0, "did not copy the whole history");
   const slaveBodies = await bodies(s);
@@ -137,7 +137,7 @@ Deno.test("SYNC_MASTER answers once a slave has a message; without one, SLAVE_NO
     brokerRole: "SLAVE",
     haMasterAddress: `127.0.0.1:${port}`,
   });
-  await waitFor("the slave to connect", () => m.haService!.connectionCount === 1);
+  await waitUntil("the slave to connect", () => m.haService!.connectionCount === 1);
   for (let i = 0; i < 50; i++) {
     const r = await m.putMessage(
       message("Rep", 0, {}, { body: new TextEncoder().encode(`s${i}`) }),
@@ -147,7 +147,7 @@ Deno.test("SYNC_MASTER answers once a slave has a message; without one, SLAVE_NO
     assert.ok(s.maxPhyOffset >= r.append!.wroteOffset + r.append!.wroteBytes);
   }
   await s.close();
-  await waitFor("the slave to be gone", () => m.haService!.connectionCount === 0);
+  await waitUntil("the slave to be gone", () => m.haService!.connectionCount === 0);
   assert.equal((await m.putMessage(message("Rep", 0))).status, "SLAVE_NOT_AVAILABLE");
   await m.close();
 });
@@ -156,11 +156,11 @@ Deno.test("A slave restarted mid-stream resumes from its own end; a restarted ma
   await using dir = await tempDir();
   let { m, s, masterConfig, slaveConfig } = await pair(dir.path);
   await put(m, 100);
-  await waitFor("the slave to catch up", caughtUp(m, s));
+  await waitUntil("the slave to catch up", caughtUp(m, s));
   await s.close();
   await put(m, 100, 100);
   s = await openStore(slaveConfig);
-  await waitFor("the slave to catch up again", caughtUp(m, s));
+  await waitUntil("the slave to catch up again", caughtUp(m, s));
   assert.equal(m.haService!.slaves().length, 1);
 
   // The master goes away and comes back on the same port: the slave reconnects by itself.
@@ -169,7 +169,7 @@ Deno.test("A slave restarted mid-stream resumes from its own end; a restarted ma
   m = await openStore(masterConfig);
   m.haService!.listen("127.0.0.1", port);
   await put(m, 50, 200);
-  await waitFor("the slave to reconnect and catch up", caughtUp(m, s), 15_000);
+  await waitUntil("the slave to reconnect and catch up", caughtUp(m, s), 15_000);
   assert.deepEqual(await bodies(s), await bodies(m));
   await s.close();
   await m.close();
@@ -237,11 +237,11 @@ Deno.test("A chunk torn by a dropped connection is discarded; the slave resumes 
     haMasterAddress: `127.0.0.1:${p.port}`,
   });
   await put(m, 50);
-  await waitFor("the slave to catch up", caughtUp(m, s));
+  await waitUntil("the slave to catch up", caughtUp(m, s));
   p.state.tearNext = true;
   await put(m, 100, 50);
-  await waitFor("the tear", () => p.state.torn === 1);
-  await waitFor("the slave to reconnect and catch up", caughtUp(m, s), 15_000);
+  await waitUntil("the tear", () => p.state.torn === 1);
+  await waitUntil("the slave to reconnect and catch up", caughtUp(m, s), 15_000);
   assert.deepEqual(await bodies(s), await bodies(m));
   await s.close();
   await m.close();
@@ -259,7 +259,7 @@ Deno.test("A master refuses a slave that is ahead of it, or behind what it still
   const seg = SMALL_FILES.mappedFileSizeCommitLog!;
   const { m, s, slaveConfig } = await pair(dir.path);
   await put(m, 40);
-  await waitFor("the slave to catch up", caughtUp(m, s));
+  await waitUntil("the slave to catch up", caughtUp(m, s));
   const slaveEnd = s.maxPhyOffset;
   await s.close();
   await m.close();
@@ -269,7 +269,10 @@ Deno.test("A master refuses a slave that is ahead of it, or behind what it still
   await put(small, 3);
   const smallPort = small.haService!.listen("127.0.0.1", 0);
   let again = await openStore({ ...slaveConfig, haMasterAddress: `127.0.0.1:${smallPort}` });
-  await waitFor("the refusal", () => logs.matching("error", "past this master's end").length === 1);
+  await waitUntil(
+    "the refusal",
+    () => logs.matching("error", "past this master's end").length === 1,
+  );
   assert.equal(again.maxPhyOffset, slaveEnd, "the slave keeps what it has");
   assert.equal(small.haService!.connectionCount, 0);
   await again.close();
@@ -287,7 +290,7 @@ Deno.test("A master refuses a slave that is ahead of it, or behind what it still
   assert.equal(trimmed.minPhyOffset, 4 * seg);
   const port = trimmed.haService!.listen("127.0.0.1", 0);
   again = await openStore({ ...slaveConfig, haMasterAddress: `127.0.0.1:${port}` });
-  await waitFor(
+  await waitUntil(
     "the refusal",
     () => logs.matching("error", "older files were deleted").length === 1,
   );
