@@ -2,10 +2,11 @@
  * `rmq dev`: a name server and a broker in one process for development, on 127.0.0.1 with a
  * store under ./data, topics created on first send. Prints `NAMESRV_ADDR=HOST:PORT` once both
  * serve, so `export $(rmq dev | head -1)`-style scripts and humans know where to point clients.
+ * `--slave` adds a slave of the broker, replicating it over RocketMQ's HA protocol.
  */
 import { logger } from "../common/log.ts";
 import { DEFAULT_LISTEN_PORT } from "../broker/broker_config.ts";
-import { DevServer } from "../dev/dev_server.ts";
+import { DevServer, SLAVE_PORT_OFFSET } from "../dev/dev_server.ts";
 import { type CommandSpec, intOption, stringOption } from "./args.ts";
 import { ShutdownSignals } from "./shutdown_signals.ts";
 
@@ -14,7 +15,7 @@ const DEFAULT_NAMESRV_PORT = 9876;
 export const command: CommandSpec = {
   name: "dev",
   summary: "Run a name server and a broker in one process, for development.",
-  usage: "dev [-p PORT] [--broker-port PORT] [--store DIR] [--host HOST]",
+  usage: "dev [-p PORT] [--broker-port PORT] [--store DIR] [--host HOST] [--slave]",
   options: {
     port: {
       type: "string",
@@ -33,6 +34,10 @@ export const command: CommandSpec = {
       value: "HOST",
       doc: "Address to bind and advertise (default 127.0.0.1)",
     },
+    slave: {
+      type: "boolean",
+      doc: `Also run a slave of the broker (port + ${SLAVE_PORT_OFFSET}, store DIR/slave)`,
+    },
   },
   details: [
     "The broker flushes asynchronously and creates topics on first send (autoCreateTopicEnable).",
@@ -47,6 +52,7 @@ export const command: CommandSpec = {
       namesrvPort: intOption(values, "port", { min: 0, max: 65535 }) ?? DEFAULT_NAMESRV_PORT,
       brokerPort: intOption(values, "broker-port", { min: 0, max: 65535 }) ?? DEFAULT_LISTEN_PORT,
       store,
+      slave: values.slave === true,
     });
     // Listening before the NAMESRV_ADDR line: a signal right after it must still stop gracefully.
     using signals = new ShutdownSignals();
@@ -57,6 +63,12 @@ export const command: CommandSpec = {
         addr: dev.broker.brokerAddr,
         store,
       });
+      if (dev.slave) {
+        log.info("Slave {name} (id 1) serving at {addr}, replicating it", {
+          name: dev.slave.brokerName,
+          addr: dev.slave.brokerAddr,
+        });
+      }
       console.log(`NAMESRV_ADDR=${namesrvAddr}`);
       const signal = await signals.first;
       log.info("Received {signal}; shutting down", { signal });

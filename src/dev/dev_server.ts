@@ -1,6 +1,7 @@
 /**
  * A name server and a broker in one process: what `rmq dev` runs, and what benchmarks and
- * examples start in process. ASYNC_FLUSH, topics created on first send.
+ * examples start in process. ASYNC_FLUSH, topics created on first send. With `slave`, a slave
+ * of that broker too (store under <store>/slave), to try replication on one machine.
  */
 import { errorMessage } from "../common/errors.ts";
 import { BrokerController } from "../broker/broker.ts";
@@ -18,11 +19,17 @@ export interface DevServerOptions {
   store: string;
   /** Further broker settings (tests and benchmarks shorten timers, for instance). */
   broker?: Partial<BrokerConfig>;
+  /** Also run a slave of the broker, on brokerPort + SLAVE_PORT_OFFSET (any free port with 0). */
+  slave?: boolean;
 }
+
+/** Where the slave listens relative to the master (10911 → 11911, as in RocketMQ's examples). */
+export const SLAVE_PORT_OFFSET = 1000;
 
 export class DevServer implements AsyncDisposable {
   readonly namesrv: NamesrvController;
   #broker: BrokerController | undefined;
+  #slave: BrokerController | undefined;
   #namesrvAddr: string | undefined;
   readonly #opts: DevServerOptions;
 
@@ -46,6 +53,11 @@ export class DevServer implements AsyncDisposable {
     return this.#broker;
   }
 
+  /** The slave, when asked for (after start). */
+  get slave(): BrokerController | undefined {
+    return this.#slave;
+  }
+
   /** Starts the name server, then the broker registered with it. */
   async start(): Promise<string> {
     const host = this.#opts.host ?? "127.0.0.1";
@@ -56,22 +68,37 @@ export class DevServer implements AsyncDisposable {
     });
     const advertised = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
     this.#namesrvAddr = `${advertised}:${ns.port}`;
-    this.#broker = new BrokerController({
-      listenPort: this.#opts.brokerPort,
+    const common: Partial<BrokerConfig> = {
       bindAddress: host,
       brokerName: "broker-a",
       namesrvAddr: this.#namesrvAddr,
-      storePathRootDir: this.#opts.store,
       flushDiskType: "ASYNC_FLUSH",
       autoCreateTopicEnable: true,
       ...this.#opts.broker,
+    };
+    this.#broker = new BrokerController({
+      ...common,
+      listenPort: this.#opts.brokerPort,
+      storePathRootDir: this.#opts.store,
     });
     await this.#broker.start();
+    if (this.#opts.slave) {
+      const port = this.#opts.brokerPort;
+      this.#slave = new BrokerController({
+        ...common,
+        brokerRole: "SLAVE",
+        brokerId: 1,
+        listenPort: port === 0 ? 0 : port + SLAVE_PORT_OFFSET,
+        storePathRootDir: `${this.#opts.store}/slave`,
+      });
+      await this.#slave.start();
+    }
     return this.#namesrvAddr;
   }
 
-  /** The broker first: it unregisters from the name server that is still up. */
+  /** The brokers first: they unregister from the name server that is still up. */
   async shutdown(): Promise<void> {
+    await this.#slave?.shutdown();
     await this.#broker?.shutdown();
     await this.namesrv.shutdown();
   }

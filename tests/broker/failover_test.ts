@@ -19,6 +19,7 @@ import { ResponseCode } from "../../src/remoting/response_code.ts";
 import { startCluster, TEST_STORE_CONFIG } from "../helpers/cluster.ts";
 import { request } from "../helpers/consume.ts";
 import { startProducer, startPushConsumer } from "../helpers/consumers.ts";
+import { freePortPair } from "../helpers/ports.ts";
 import { firstLine, rmq } from "../helpers/rmq.ts";
 import { tempDir } from "../helpers/temp_dir.ts";
 import { verifyStore } from "../helpers/verify_store.ts";
@@ -26,23 +27,6 @@ import { waitUntil } from "../helpers/wait.ts";
 
 const TOPIC = "Failover";
 const QUEUES = 4;
-
-/** A port whose neighbour (the HA port) is free too. */
-function freePortPair(): number {
-  for (let i = 0; i < 50; i++) {
-    const a = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-    const port = (a.addr as Deno.NetAddr).port;
-    try {
-      Deno.listen({ hostname: "127.0.0.1", port: port + 1 }).close();
-      return port;
-    } catch {
-      // Taken: try another.
-    } finally {
-      a.close();
-    }
-  }
-  throw new Error("no two adjacent free ports");
-}
 
 Deno.test("kill -9 of a SYNC_MASTER loses no acknowledged message; its slave serves them until it returns", async () => {
   await using cluster = await startCluster({ brokers: [] });

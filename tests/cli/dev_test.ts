@@ -9,6 +9,8 @@ import { ResponseCode } from "../../src/remoting/response_code.ts";
 import { sendHeader, sendRequest, utf8 } from "../helpers/send.ts";
 import { firstLine, rmq } from "../helpers/rmq.ts";
 import { tempDir } from "../helpers/temp_dir.ts";
+import { bodies, pullRequest } from "../helpers/consume.ts";
+import { waitUntil } from "../helpers/wait.ts";
 import { verifyStore } from "../helpers/verify_store.ts";
 
 Deno.test("rmq dev prints NAMESRV_ADDR once name server and broker serve, and exits 0", async () => {
@@ -135,4 +137,46 @@ Deno.test("Ctrl-C of `deno task start` shuts down cleanly and keeps the offsets 
   const offsets = await Deno.readTextFile(`${dir.path}/config/consumerOffset.json`);
   assert.match(offsets, /"CtrlC@CtrlCGroup":\{0:3\}/);
   assert.equal(verifyStore({ storePathRootDir: dir.path }).records, 3);
+});
+
+Deno.test("rmq dev --slave runs a slave that replicates the broker and serves its messages", async () => {
+  await using dir = await tempDir();
+  const child = rmq([
+    "dev",
+    ...["-p", "0", "--broker-port", "0", "--store", dir.path, "--slave", "--log-level", "warn"],
+  ]).spawn();
+  try {
+    const m = /^NAMESRV_ADDR=(127\.0\.0\.1:\d+)$/.exec(await firstLine(child.stdout));
+    assert.ok(m);
+    await using client = new RemotingClient();
+    const route = await client.invokeSync(
+      m[1],
+      createRequest(RequestCode.GET_ROUTEINFO_BY_TOPIC, { topic: "TBW102" }),
+      3000,
+    );
+    const addrs = decodeTopicRouteData(route.body!).brokerDatas[0].brokerAddrs;
+    assert.deepEqual([...addrs.keys()], [0, 1]);
+    const res = await client.invokeSync(
+      addrs.get(0)!,
+      sendRequest(sendHeader("DevSlave"), utf8("replicated")),
+      3000,
+    );
+    assert.equal(res.code, ResponseCode.SUCCESS, res.remark);
+    let got: string[] = [];
+    await waitUntil("the message on the slave", async () => {
+      const pulled = await client.invokeSync(
+        addrs.get(1)!,
+        pullRequest({ consumerGroup: "g", topic: "DevSlave", queueId: 0 }),
+        3000,
+      );
+      got = pulled.code === ResponseCode.SUCCESS ? bodies(pulled) : [];
+      return got.length > 0;
+    }, 10_000);
+    assert.deepEqual(got, ["replicated"]);
+  } finally {
+    child.kill("SIGTERM");
+  }
+  const { code } = await child.status;
+  assert.equal(code, 0, await new Response(child.stderr).text());
+  verifyStore({ storePathRootDir: `${dir.path}/slave` });
 });

@@ -102,6 +102,7 @@ class Broker implements ClusterBroker {
     this.name = name;
     this.storeDir = storeDir;
     this.config = config;
+    this.#port = config.listenPort ?? 0;
   }
 
   get controller(): BrokerController {
