@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { ConsumeFromWhere } from "../../src/client/consumer/consumer_types.ts";
 import { SendStatus } from "../../src/client/producer/send_result.ts";
+import { decodeKVTable } from "../../src/remoting/body/topic_list.ts";
 import { RemotingClient } from "../../src/remoting/client.ts";
 import { createRequest } from "../../src/remoting/command.ts";
 import { encodeHeader } from "../../src/remoting/header_codec.ts";
@@ -16,6 +17,7 @@ import {
 } from "../../src/remoting/headers.ts";
 import { RequestCode } from "../../src/remoting/request_code.ts";
 import { ResponseCode } from "../../src/remoting/response_code.ts";
+import { offsetToFileName } from "../../src/store/segment_file.ts";
 import { startCluster, TEST_STORE_CONFIG } from "../helpers/cluster.ts";
 import { request } from "../helpers/consume.ts";
 import { startProducer, startPushConsumer } from "../helpers/consumers.ts";
@@ -158,4 +160,71 @@ Deno.test("kill -9 of a SYNC_MASTER loses no acknowledged message; its slave ser
   master.kill("SIGTERM");
   assert.equal((await master.status).code, 0);
   verifyStore({ ...TEST_STORE_CONFIG, storePathRootDir: `${dir.path}/master` });
+});
+
+Deno.test("a slave killed with SIGKILL mid-stream resumes from its own end and matches its master", async () => {
+  await using cluster = await startCluster({ brokers: [{ brokerName: "broker-a" }] });
+  const master = cluster.brokers[0];
+  await using dir = await tempDir();
+  const port = freePortPair();
+  const conf = `${dir.path}/slave.toml`;
+  await Deno.writeTextFile(
+    conf,
+    [
+      'brokerName = "broker-a"',
+      'brokerRole = "SLAVE"',
+      "brokerId = 1",
+      `listenPort = ${port}`,
+      'bindAddress = "127.0.0.1"',
+      'brokerIP1 = "127.0.0.1"',
+      "vipChannelEnable = false",
+      `namesrvAddr = "${cluster.namesrvAddr}"`,
+      `storePathRootDir = "${dir.path}/slave"`,
+      `mappedFileSizeCommitLog = ${TEST_STORE_CONFIG.mappedFileSizeCommitLog}`,
+      `mappedFileSizeConsumeQueue = ${TEST_STORE_CONFIG.mappedFileSizeConsumeQueue}`,
+      `maxHashSlotNum = ${TEST_STORE_CONFIG.maxHashSlotNum}`,
+      `maxIndexNum = ${TEST_STORE_CONFIG.maxIndexNum}`,
+    ].join("\n"),
+  );
+  const startSlave = async () => {
+    const child = rmq(["broker", "-c", conf, "--log-level", "warn"]).spawn();
+    assert.match(await firstLine(child.stdout), /^broker listening on /);
+    return child;
+  };
+  await cluster.createTopic(TOPIC, { queues: QUEUES });
+  let slave = await startSlave();
+  await using producer = await startProducer(cluster);
+  const sending = (async () => {
+    for (let i = 0; i < 3000; i++) {
+      await producer.send({ topic: TOPIC, body: `m${i}|${"x".repeat(i % 300)}` });
+    }
+  })();
+  const store = master.controller.store;
+  await waitUntil("some replication", () => (store.haService!.pushedMaxOffset > 100_000), 15_000);
+  slave.kill("SIGKILL");
+  await slave.status;
+  slave = await startSlave();
+  await sending;
+  await using client = new RemotingClient();
+  const slaveAddr = `127.0.0.1:${port}`;
+  const end = store.maxPhyOffset;
+  await waitUntil("the restarted slave to catch up", async () => {
+    const res = await client.invokeSync(
+      slaveAddr,
+      createRequest(RequestCode.GET_BROKER_RUNTIME_INFO),
+      3000,
+    );
+    return Number(decodeKVTable(res.body!).get("commitLogMaxOffset")) === end;
+  }, 20_000);
+  slave.kill("SIGTERM");
+  assert.equal((await slave.status).code, 0);
+  const segment = TEST_STORE_CONFIG.mappedFileSizeCommitLog!;
+  const read = (root: string) =>
+    Deno.readFileSync(`${root}/commitlog/${offsetToFileName(0)}`).subarray(
+      0,
+      Math.min(end, segment),
+    );
+  assert.ok(end < segment, "one segment holds the run");
+  assert.deepEqual(read(`${dir.path}/slave`), read(master.storeDir));
+  verifyStore({ ...TEST_STORE_CONFIG, storePathRootDir: `${dir.path}/slave` });
 });

@@ -178,7 +178,7 @@ Deno.test("A slave restarted mid-stream resumes from its own end; a restarted ma
 /** A TCP proxy from a slave to a master that can cut the master's stream in the middle. */
 function proxy(target: number) {
   const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const state = { tearNext: false, torn: 0, conns: [] as Deno.Conn[] };
+  const state = { tearNext: false, torn: 0, stall: false, conns: [] as Deno.Conn[] };
   void (async () => {
     for await (const down of l) {
       const up = await Deno.connect({ hostname: "127.0.0.1", port: target });
@@ -197,6 +197,7 @@ function proxy(target: number) {
           while (true) {
             const n = await up.read(buf);
             if (n === null) break;
+            while (state.stall) await new Promise((r) => setTimeout(r, 10));
             if (state.tearNext && n > 19) {
               // Half a header's worth of chunk: the slave holds a frame it never finishes.
               state.tearNext = false;
@@ -297,4 +298,33 @@ Deno.test("A master refuses a slave that is ahead of it, or behind what it still
   assert.equal(again.maxPhyOffset, slaveEnd);
   await again.close();
   await trimmed.close();
+});
+
+Deno.test("SYNC_MASTER answers FLUSH_SLAVE_TIMEOUT when its slave stops acknowledging", async () => {
+  await using dir = await tempDir();
+  const m = await openStore({
+    storePathRootDir: `${dir.path}/master`,
+    ...SMALL_FILES,
+    brokerRole: "SYNC_MASTER",
+  });
+  const p = proxy(m.haService!.listen("127.0.0.1", 0));
+  const s = await openStore({
+    storePathRootDir: `${dir.path}/slave`,
+    ...SMALL_FILES,
+    brokerRole: "SLAVE",
+    haMasterAddress: `127.0.0.1:${p.port}`,
+  });
+  await waitUntil("the slave to connect", () => m.haService!.connectionCount === 1);
+  assert.equal((await m.putMessage(message("Rep", 0))).status, "PUT_OK");
+  p.state.stall = true; // The slave is connected but gets nothing more.
+  const started = Date.now();
+  const r = await m.putMessage(message("Rep", 0));
+  assert.equal(r.status, "FLUSH_SLAVE_TIMEOUT");
+  assert.match(r.remark!, /no slave acknowledged within 5000 ms/);
+  assert.ok(Date.now() - started >= 4900);
+  p.state.stall = false;
+  await waitUntil("the slave to catch up", caughtUp(m, s));
+  await s.close();
+  await m.close();
+  p.close();
 });
