@@ -61,6 +61,8 @@ import { deadLetterOfRetry } from "./retry_policy.ts";
 import { SendFlowControl } from "./flow_control.ts";
 import { NamesrvRegistrar } from "./namesrv_register.ts";
 import { SlaveSynchronize } from "./slave_synchronize.ts";
+import { TransactionalMessageService } from "./transaction/transaction_service.ts";
+import { endTransactionProcessors } from "./processors/end_transaction_processor.ts";
 import { SLAVE_ACK_TIMEOUT_MS } from "../store/ha/ha_service.ts";
 import { adminProcessors } from "./processors/admin_processor.ts";
 import { clientManageProcessors } from "./processors/client_manage_processor.ts";
@@ -337,21 +339,31 @@ export class BrokerController implements BrokerContext, AsyncDisposable {
   #createServices(store: MessageStore): BrokerServices {
     const c = this.config;
     const root = store.config.storePathRootDir;
+    const consumerOffsets = new ConsumerOffsetManager(
+      configFilePath(root, "consumerOffset"),
+      (topic, queueId) => store.getMaxOffsetInQueue(topic, queueId),
+    );
+    const producers = new ProducerManager();
     return {
       subscriptionGroups: new SubscriptionGroupManager(
         configFilePath(root, "subscriptionGroup"),
         () => c.autoCreateSubscriptionGroup,
       ),
-      consumerOffsets: new ConsumerOffsetManager(
-        configFilePath(root, "consumerOffset"),
-        (topic, queueId) => store.getMaxOffsetInQueue(topic, queueId),
-      ),
+      consumerOffsets,
       consumers: new ConsumerManager((group, channels) => {
         if (c.notifyConsumerIdsChangedEnable && !this.#draining) {
           notifyConsumerIdsChanged(group, channels);
         }
       }),
-      producers: new ProducerManager(),
+      producers,
+      transactions: new TransactionalMessageService(
+        store,
+        this.topicConfigManager,
+        consumerOffsets,
+        producers,
+        () => c, // Live: UPDATE_BROKER_CONFIG changes `c` in place.
+        () => this.storeHost,
+      ),
       locks: new RebalanceLockManager(),
       holds: new PullRequestHoldService(store),
       schedule: new ScheduleMessageService(
@@ -418,6 +430,12 @@ export class BrokerController implements BrokerContext, AsyncDisposable {
         shutdown: () => s.schedule.shutdown(),
       },
       {
+        name: "transaction checks",
+        // A slave's half messages are checked by its master.
+        start: () => slave ? undefined : s.transactions.start(),
+        shutdown: () => s.transactions.stop(),
+      },
+      {
         name: "client housekeeping",
         start: () => {
           const expired = () => this.config.channelExpiredTimeout;
@@ -451,6 +469,7 @@ export class BrokerController implements BrokerContext, AsyncDisposable {
   #processors(s: BrokerServices): Map<number, Processor> {
     const sets = [
       sendProcessors(this, s),
+      endTransactionProcessors(this, s),
       adminProcessors(this),
       queryProcessors(this),
       pullProcessors(this, s),

@@ -85,6 +85,26 @@ export const BROKER_CONFIG_SCHEMA = {
     "When the oldest unanswered send has waited this long (ms), new sends get SYSTEM_BUSY",
     { min: 1 },
   ),
+  // ---- transactions ----
+  rejectTransactionMessage: bool(
+    false,
+    "Refuse transactional (half) messages with NO_PERMISSION",
+  ),
+  transactionTimeOut: int(
+    6000,
+    "A half message is first checked with its producer once this old (ms), unless it says otherwise",
+    { min: 0 },
+  ),
+  transactionCheckMax: int(
+    15,
+    "After this many checks an unresolved half message goes to TRANS_CHECK_MAX_TIME_TOPIC",
+    { min: 1 },
+  ),
+  transactionCheckInterval: int(
+    60_000,
+    "How often (ms) unresolved half messages are checked with their producers",
+    { min: 1 },
+  ),
   // ---- consuming ----
   longPollingEnable: bool(
     true,

@@ -9,6 +9,7 @@ import type { HeaderOf } from "../remoting/header_codec.ts";
 import type { SendMessageRequestHeader } from "../remoting/headers.ts";
 import type { TopicConfig } from "../remoting/body/topic_config.ts";
 import type { MessageStore } from "../store/message_store.ts";
+import type { TransactionalMessageService } from "./transaction/transaction_service.ts";
 import type { BrokerConfig } from "./broker_config.ts";
 import type { ConsumerManager } from "./consumer_manager.ts";
 import type { ConsumerOffsetManager } from "./consumer_offset_manager.ts";
@@ -49,6 +50,8 @@ export interface BrokerServices {
   readonly schedule: ScheduleMessageService;
   /** Parsed pull expressions of clients that send theirs with every pull. */
   readonly subscriptions: SubscriptionCache;
+  /** Half messages, END_TRANSACTION and the check-back (masters). */
+  readonly transactions: TransactionalMessageService;
 }
 
 /**

@@ -1,15 +1,20 @@
 /**
  * Requests the broker sends to its clients over their own connections (Java's Broker2Client):
  * NOTIFY_CONSUMER_IDS_CHANGED when a group's membership changes, RESET_CONSUMER_CLIENT_OFFSET
- * when an admin resets a group's offsets. Both are oneway; a client that cannot be told is
- * logged and skipped (it catches up at its next rebalance).
+ * when an admin resets a group's offsets, CHECK_TRANSACTION_STATE when a transaction is still
+ * open. All are oneway; a client that cannot be told is logged and skipped (it catches up at
+ * its next rebalance, or is asked again at the next check).
  */
 import { errorMessage } from "../common/errors.ts";
 import { logger } from "../common/log.ts";
 import type { Channel } from "../remoting/channel.ts";
 import { createRequest } from "../remoting/command.ts";
 import { encodeHeader, type HeaderOf } from "../remoting/header_codec.ts";
-import { ConsumerGroupRequestHeader, ResetOffsetRequestHeader } from "../remoting/headers.ts";
+import {
+  CheckTransactionStateRequestHeader,
+  ConsumerGroupRequestHeader,
+  ResetOffsetRequestHeader,
+} from "../remoting/headers.ts";
 import { RequestCode } from "../remoting/request_code.ts";
 import { MQVersion } from "../version.ts";
 import type { ClientChannelInfo } from "./client_channel.ts";
@@ -59,4 +64,27 @@ export function resetClientOffsets(
     }
   }
   return undefined;
+}
+
+/** CHECK_TRANSACTION_STATE (oneway, the half message as the body) to one producer. */
+export function checkProducerTransactionState(
+  channel: Channel,
+  header: HeaderOf<typeof CheckTransactionStateRequestHeader>,
+  body: Uint8Array,
+): void {
+  try {
+    channel.invokeOneway(
+      createRequest(
+        RequestCode.CHECK_TRANSACTION_STATE,
+        encodeHeader(CheckTransactionStateRequestHeader, header),
+        { body },
+      ),
+    );
+  } catch (e) {
+    log.warn("Cannot ask {addr} about transaction {msgId}: {error}", {
+      addr: channel.remoteAddr,
+      msgId: header.msgId,
+      error: errorMessage(e),
+    });
+  }
 }

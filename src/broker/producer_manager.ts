@@ -29,6 +29,15 @@ export class ProducerManager {
     log.debug("New producer {clientId} in group {group}", { clientId: info.clientId, group });
   }
 
+  /**
+   * A live connection of the group's producers, picked at random (getAvailableChannel): where a
+   * transaction check goes. Undefined when none is connected.
+   */
+  availableChannel(group: string): Channel | undefined {
+    const live = [...(this.#groups.get(group)?.keys() ?? [])].filter((c) => !c.isClosed);
+    return live.length > 0 ? live[Math.floor(Math.random() * live.length)] : undefined;
+  }
+
   unregister(group: string, channel: Channel): void {
     const channels = this.#groups.get(group);
     if (!channels?.delete(channel)) return;

@@ -8,6 +8,15 @@ import type { MessageQueue } from "../remoting/body/message_queue.ts";
 import type { ReceivedMessage } from "./message_ext.ts";
 import type { TopicPublishInfo } from "./producer/topic_publish_info.ts";
 
+/** CHECK_TRANSACTION_STATE's header: which half message the broker asks about. */
+export interface TransactionCheck {
+  tranStateTableOffset: number;
+  commitLogOffset: number;
+  msgId?: string;
+  transactionId?: string;
+  offsetMsgId?: string;
+}
+
 /** What a client instance needs from a producer (MQProducerInner). */
 export interface ProducerInner {
   readonly groupName: string;
@@ -16,6 +25,11 @@ export interface ProducerInner {
   /** The producer has no usable queues for the topic yet. */
   isPublishTopicNeedUpdate(topic: string): boolean;
   updateTopicPublishInfo(topic: string, info: TopicPublishInfo): void;
+  /**
+   * CHECK_TRANSACTION_STATE from the broker at `brokerAddr`: ask the local transaction's state
+   * and answer with END_TRANSACTION (transaction producers only).
+   */
+  checkTransactionState?(brokerAddr: string, msg: ReceivedMessage, check: TransactionCheck): void;
 }
 
 /** What a client instance needs from a consumer (MQConsumerInner). */

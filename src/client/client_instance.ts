@@ -99,11 +99,11 @@ export class ClientInstance implements AsyncDisposable {
   /** Makes UNIQ_KEY message ids: IP of this client, then pid, time and a counter. */
   readonly uniqueKeys: UniqueKeyGenerator;
   /** topic → last route fetched (with the stand-in applied for auto-create topics). */
-  readonly topicRouteTable = new Map<string, TopicRouteData>();
+  readonly topicRouteTable: Map<string, TopicRouteData> = new Map();
   /** brokerName → (brokerId → address). */
-  readonly brokerAddrTable = new Map<string, Map<number, string>>();
+  readonly brokerAddrTable: Map<string, Map<number, string>> = new Map();
   /** brokerName → (address → version the broker reported in its heartbeat response). */
-  readonly brokerVersionTable = new Map<string, Map<string, number>>();
+  readonly brokerVersionTable: Map<string, Map<string, number>> = new Map();
 
   readonly #producers = new Map<string, ProducerInner>();
   readonly #consumers = new Map<string, ConsumerInner>();

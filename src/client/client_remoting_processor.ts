@@ -7,6 +7,8 @@
  *   body (ResetOffsetBody) has the new offset per queue.
  * - GET_CONSUMER_RUNNING_INFO: the consumer's state, for `mqadmin consumerStatus`.
  * - CONSUME_MESSAGE_DIRECTLY: hand one stored message (the body) to the group's listener.
+ * - CHECK_TRANSACTION_STATE (oneway): a half message (the body) is still open; its producer
+ *   group (property PGROUP) answers with END_TRANSACTION.
  */
 import { errorMessage } from "../common/errors.ts";
 import { logger } from "../common/log.ts";
@@ -15,6 +17,7 @@ import type { RemotingClient } from "../remoting/client.ts";
 import { createResponse, type RemotingCommand } from "../remoting/command.ts";
 import { decodeHeader } from "../remoting/header_codec.ts";
 import {
+  CheckTransactionStateRequestHeader,
   ConsumeMessageDirectlyResultRequestHeader,
   ConsumerGroupRequestHeader,
   GetConsumerRunningInfoRequestHeader,
@@ -22,7 +25,8 @@ import {
 } from "../remoting/headers.ts";
 import { RequestCode } from "../remoting/request_code.ts";
 import { ResponseCode } from "../remoting/response_code.ts";
-import type { ConsumerInner } from "./client_inner.ts";
+import type { ConsumerInner, ProducerInner } from "./client_inner.ts";
+import { MessageConst } from "../common/message/message_const.ts";
 import { decodeMessages } from "./message_ext.ts";
 
 const log = logger("client");
@@ -31,6 +35,7 @@ const log = logger("client");
 export interface ClientRequestTarget {
   readonly remoting: RemotingClient;
   readonly consumers: ReadonlyMap<string, ConsumerInner>;
+  readonly producers: ReadonlyMap<string, ProducerInner>;
   rebalanceImmediately(): Promise<void>;
 }
 
@@ -81,6 +86,26 @@ export function registerClientProcessors(instance: ClientRequestTarget): void {
     }
     const body = await consumer.consumeMessageDirectly(msgs[0]);
     return createResponse(req, ResponseCode.SUCCESS, undefined, {}, body);
+  });
+  registerTransactionCheck(instance);
+}
+
+function registerTransactionCheck(instance: ClientRequestTarget): void {
+  instance.remoting.registerProcessor(RequestCode.CHECK_TRANSACTION_STATE, (req, ch) => {
+    const h = decodeHeader(CheckTransactionStateRequestHeader, req.extFields);
+    const msg = req.body ? decodeMessages(req.body, "")[0] : undefined;
+    const group = msg?.getProperty(MessageConst.PGROUP);
+    const producer = group === undefined ? undefined : instance.producers.get(group);
+    if (!msg || !producer?.checkTransactionState) {
+      log.warn("Broker {addr} asks about transaction {msgId} of group {group}, not produced here", {
+        addr: ch.remoteAddr,
+        msgId: h.msgId ?? "",
+        group: group ?? "(none)",
+      });
+      return null;
+    }
+    producer.checkTransactionState(ch.remoteAddr, msg, h);
+    return null;
   });
 }
 

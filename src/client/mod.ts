@@ -36,6 +36,13 @@ export {
   type SendOptions,
   type ViewedMessage,
 } from "./producer/producer.ts";
+export {
+  LocalTransactionState,
+  type TransactionListener,
+  TransactionProducer,
+  type TransactionProducerOptions,
+  type TransactionSendResult,
+} from "./producer/transaction_producer.ts";
 export type { Message } from "./message.ts";
 export { type SendResult, SendStatus } from "./producer/send_result.ts";
 export type { ClientOptions } from "./client_config.ts";

@@ -19,6 +19,7 @@ import {
   ConsumerSendMsgBackRequestHeader,
   CreateTopicRequestHeader,
   EarliestMsgStoretimeResponseHeader,
+  EndTransactionRequestHeader,
   GetRouteInfoRequestHeader,
   OffsetResponseHeader,
   PullMessageRequestHeader,
@@ -258,6 +259,24 @@ export class MQClientAPI {
     const request = createRequest(
       RequestCode.UPDATE_CONSUMER_OFFSET,
       encodeHeader(UpdateConsumerOffsetRequestHeader, header),
+    );
+    return this.remoting.invokeOneway(addr, request, timeoutMs);
+  }
+
+  /**
+   * END_TRANSACTION oneway: a transaction producer's verdict on a half message (`remark`: why
+   * the local transaction failed, if it did). Resolves once queued; brokers never answer it.
+   */
+  endTransactionOneway(
+    addr: string,
+    header: HeaderOf<typeof EndTransactionRequestHeader>,
+    remark: string | undefined,
+    timeoutMs: number,
+  ): Promise<void> {
+    const request = createRequest(
+      RequestCode.END_TRANSACTION,
+      encodeHeader(EndTransactionRequestHeader, header),
+      { remark },
     );
     return this.remoting.invokeOneway(addr, request, timeoutMs);
   }

@@ -19,7 +19,7 @@ export class LogLimiter {
    * Whether to write this line: undefined to drop it, else how many were dropped since the
    * last one written (to say so in this one).
    */
-  take(now = Date.now()): number | undefined {
+  take(now: number = Date.now()): number | undefined {
     if (now - this.#windowStart >= this.#intervalMs) {
       this.#windowStart = now;
       this.#shown = 0;

@@ -87,7 +87,7 @@ export class Channel {
   readonly remoteAddr: string;
   readonly localAddr: string;
   /** Last time a byte was read or written (ms). */
-  lastActive = Date.now();
+  lastActive: number = Date.now();
 
   readonly #conn: Deno.Conn;
   readonly #opts: ChannelOptions;

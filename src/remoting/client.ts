@@ -45,7 +45,7 @@ export class RemotingClient implements AsyncDisposable {
   }
 
   /** The open (or opening) connection to `addr`, connecting if there is none. */
-  getChannel(addr: string, timeoutMs = this.#connectTimeoutMs): Promise<Channel> {
+  getChannel(addr: string, timeoutMs: number = this.#connectTimeoutMs): Promise<Channel> {
     if (this.#closed) return Promise.reject(new RemotingConnectError("Client is closed"));
     let p = this.#channels.get(addr);
     if (!p) {
@@ -178,7 +178,11 @@ export class RemotingClient implements AsyncDisposable {
   }
 
   /** Sends a request marked oneway; resolves once it is queued on the connection. */
-  async invokeOneway(addr: string, request: RemotingCommand, timeoutMs = this.#connectTimeoutMs) {
+  async invokeOneway(
+    addr: string,
+    request: RemotingCommand,
+    timeoutMs: number = this.#connectTimeoutMs,
+  ): Promise<void> {
     const ch = await this.getChannel(addr, timeoutMs);
     ch.invokeOneway(this.#withDefaults(request));
   }

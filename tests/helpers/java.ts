@@ -110,3 +110,126 @@ export async function startJavaBroker(
     [Symbol.asyncDispose]: stop,
   };
 }
+
+const JAVA_SOURCES = new URL("../interop/java/", import.meta.url).pathname;
+let compiled: Promise<string> | undefined;
+
+/** Compiles tests/interop/java/*.java against the release once per process; the class dir. */
+export function compiledScenarios(): Promise<string> {
+  compiled ??= (async () => {
+    if (!ROCKETMQ_DIR) throw new Error(JAVA_MISSING);
+    const out = await Deno.makeTempDir({ prefix: "rmq-java-classes-" });
+    const sources = [...Deno.readDirSync(JAVA_SOURCES)]
+      .filter((e) => e.name.endsWith(".java"))
+      .map((e) => `${JAVA_SOURCES}${e.name}`);
+    const cp = new TextDecoder().decode(
+      (await new Deno.Command("bash", { args: [`${ROCKETMQ_DIR}/rocketmq.sh`, "classpath"] })
+        .output()).stdout,
+    ).trim();
+    const r = await new Deno.Command("javac", {
+      args: ["-nowarn", "-cp", cp, "-d", out, ...sources],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    if (!r.success) throw new Error(`javac failed:\n${new TextDecoder().decode(r.stderr)}`);
+    return out;
+  })();
+  return compiled;
+}
+
+/** A running Java scenario: its stdout as lines, its stdin for commands. */
+export interface JavaProcess extends AsyncDisposable {
+  readonly child: Deno.ChildProcess;
+  /** The next stdout line (rejects after `timeoutMs`, naming what was awaited). */
+  line(timeoutMs?: number): Promise<string>;
+  /** Reads lines until one matches; returns it. */
+  until(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  /** Writes a line to its stdin. */
+  send(line: string): Promise<void>;
+  /** Closes stdin and waits for the exit code. */
+  finish(timeoutMs?: number): Promise<number>;
+}
+
+/** Runs `className` from the compiled scenarios with the release on the classpath. */
+export async function runJava(className: string, args: string[]): Promise<JavaProcess> {
+  const classes = await compiledScenarios();
+  const home = await Deno.makeTempDir({ prefix: "rmq-java-home-" });
+  const child = new Deno.Command("bash", {
+    args: [`${ROCKETMQ_DIR}/rocketmq.sh`, "run", className, ...args],
+    env: {
+      EXTRA_CP: classes,
+      JAVA_OPTS: `-Duser.home=${home} -Drocketmq.client.logRoot=${home}/logs`,
+      JAVA_HEAP: "-Xms64m -Xmx256m",
+    },
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const lines: string[] = [];
+  const waiters: (() => void)[] = [];
+  let closed = false;
+  let stderr = "";
+  void (async () => {
+    let rest = "";
+    for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
+      const parts = (rest + chunk).split("\n");
+      rest = parts.pop()!;
+      lines.push(...parts);
+      for (const w of waiters.splice(0)) w();
+    }
+    closed = true;
+    for (const w of waiters.splice(0)) w();
+  })();
+  void (async () => {
+    for await (const chunk of child.stderr.pipeThrough(new TextDecoderStream())) {
+      stderr = (stderr + chunk).slice(-8000);
+    }
+  })();
+  const writer = child.stdin.getWriter();
+  const line = async (timeoutMs = 30_000) => {
+    const deadline = Date.now() + timeoutMs;
+    while (lines.length === 0) {
+      if (closed) throw new Error(`${className} exited; stderr:\n${stderr}`);
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        throw new Error(`${className} printed nothing for ${timeoutMs} ms; stderr:\n${stderr}`);
+      }
+      await new Promise<void>((r) => {
+        const t = setTimeout(r, left);
+        waiters.push(() => {
+          clearTimeout(t);
+          r();
+        });
+      });
+    }
+    return lines.shift()!;
+  };
+  let finished: Promise<number> | undefined;
+  const finish = (timeoutMs = 30_000) =>
+    finished ??= (async () => {
+      await writer.close().catch(() => {});
+      const kill = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+      const status = await child.status;
+      clearTimeout(kill);
+      await Deno.remove(home, { recursive: true }).catch(() => {});
+      return status.code;
+    })();
+  return {
+    child,
+    line,
+    async until(pattern, timeoutMs = 30_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (true) {
+        const l = await line(Math.max(1, deadline - Date.now()));
+        if (pattern.test(l)) return l;
+      }
+    },
+    async send(text) {
+      await writer.write(new TextEncoder().encode(text + "\n"));
+    },
+    finish,
+    async [Symbol.asyncDispose]() {
+      await finish(5000);
+    },
+  };
+}

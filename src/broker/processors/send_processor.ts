@@ -37,7 +37,7 @@ import { maxReconsumeTimesOf, toDeadLetter } from "../retry_policy.ts";
 import { isNotAllowedSendTopic, TOPIC_MAX_LENGTH, validateTopic } from "../topic_validator.ts";
 
 /** What the send path needs besides the context: groups, for sends to `%RETRY%<group>`. */
-export type SendServices = Pick<BrokerServices, "subscriptionGroups">;
+export type SendServices = Pick<BrokerServices, "subscriptionGroups" | "transactions">;
 
 export function sendProcessors(
   ctx: BrokerContext,
@@ -114,11 +114,10 @@ export class SendMessageProcessor {
         );
       }
       const props = this.#prepareProperties(header.properties ?? "");
-      // Step 7: transactions are not supported; a half message must not become deliverable.
-      if (
-        props.transaction ||
-        transactionType(header.sysFlag) === MessageSysFlag.TRANSACTION_PREPARED_TYPE
-      ) {
+      // Step 7: a transactional message is stored as a half message until it is committed.
+      const transactional = props.transaction ||
+        transactionType(header.sysFlag) === MessageSysFlag.TRANSACTION_PREPARED_TYPE;
+      if (transactional && this.#ctx.config.rejectTransactionMessage) {
         return createResponse(
           request,
           ResponseCode.NO_PERMISSION,
@@ -146,7 +145,9 @@ export class SendMessageProcessor {
       }
       // Step 8: DELAY=<level> is scheduled by the store at put time (SCHEDULE_TOPIC_XXXX queue
       // level−1, REAL_TOPIC/REAL_QID kept); delivering due messages is the schedule service's.
-      const result = await this.#ctx.store.putMessage(msg);
+      const result = transactional
+        ? await this.#services.transactions.prepare(msg)
+        : await this.#ctx.store.putMessage(msg);
       return this.#response(request, result, msg.queueId);
     } finally {
       flow.done(slot);

@@ -7,14 +7,21 @@
 import { logger } from "../../common/log.ts";
 import type { MessageQueue } from "../../remoting/body/message_queue.ts";
 import { ClientInstance, runningInstance } from "../client_instance.ts";
-import type { ProducerInner } from "../client_inner.ts";
+import type { ProducerInner, TransactionCheck } from "../client_inner.ts";
+import type { ReceivedMessage } from "../message_ext.ts";
 import {
   type ClientConfig,
   type ClientOptions,
   intOption,
   resolveClientConfig,
 } from "../client_config.ts";
-import { type Message, prepareBatch, prepareMessage, type PrepareOptions } from "../message.ts";
+import {
+  type Message,
+  prepareBatch,
+  type PreparedMessage,
+  prepareMessage,
+  type PrepareOptions,
+} from "../message.ts";
 import { MQAdmin, type ViewedMessage } from "../mq_admin.ts";
 import { type SendOptions, SendPath, type SendSettings } from "./send_path.ts";
 import type { SendResult } from "./send_result.ts";
@@ -152,6 +159,7 @@ export class Producer implements AsyncDisposable {
       updateTopicPublishInfo: (topic, info) => {
         this.#publishInfo.set(topic, info);
       },
+      checkTransactionState: (addr, msg, check) => this.checkTransactionState(addr, msg, check),
     };
   }
 
@@ -373,6 +381,41 @@ export class Producer implements AsyncDisposable {
     try {
       this.#running("view message");
       return this.#admin!.viewMessage(offsetMsgId);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  // ---- for subclasses (transaction producer) ----
+
+  /** A broker asks about a half message: only a transaction producer can answer. */
+  protected checkTransactionState(
+    brokerAddr: string,
+    msg: ReceivedMessage,
+    _check: TransactionCheck,
+  ) {
+    log.warn("Broker {addr} asks producer {group} about transaction {msgId}; it has none", {
+      addr: brokerAddr,
+      group: this.#group,
+      msgId: msg.msgId,
+    });
+  }
+
+  /** The running client instance; throws naming `what` when not started. */
+  protected instanceFor(what: string): ClientInstance {
+    return this.#running(what);
+  }
+
+  /** A sync send of `message`, its wire form changed by `adjust` (system properties, flags). */
+  protected sendAdjusted(
+    message: Message,
+    adjust: (p: PreparedMessage) => PreparedMessage,
+    options?: SendOptions,
+  ): Promise<SendResult> {
+    try {
+      const instance = this.#running("send message");
+      const prepared = adjust(prepareMessage(message, instance.uniqueKeys.next(), this.#prepare));
+      return this.#sendPath!.send(prepared, message, "sync", options) as Promise<SendResult>;
     } catch (e) {
       return Promise.reject(e);
     }

@@ -67,7 +67,7 @@ export class UniqueKeyGenerator {
     this.#prefix = bytesToHex(head);
   }
 
-  next(now = Date.now()): string {
+  next(now: number = Date.now()): string {
     if (now >= this.#nextMonthStart) this.#setMonth(now);
     // Called once per message sent: string lookups instead of a buffer and a hex loop.
     const t = (now - this.#monthStart) | 0;

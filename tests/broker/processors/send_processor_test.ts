@@ -205,7 +205,9 @@ Deno.test("SendMessageProcessor refuses a body over maxMessageSize and keeps the
 });
 
 Deno.test("SendMessageProcessor answers bad topics, queues and permissions with RocketMQ's codes", async () => {
-  await using cluster = await startCluster({ broker: { autoCreateTopicEnable: false } });
+  await using cluster = await startCluster({
+    broker: { autoCreateTopicEnable: false, rejectTransactionMessage: true },
+  });
   await using client = new RemotingClient();
   const broker = cluster.brokers[0];
   broker.controller.topicConfigManager.updateTopicConfig({
@@ -273,7 +275,7 @@ Deno.test("SendMessageProcessor answers bad topics, queues and permissions with 
       /sending message is forbidden/,
     ],
     [
-      "transactional half message",
+      "transactional half message, rejectTransactionMessage on",
       sendRequest(
         sendHeader("Known", { properties: encodeProperties({ TRAN_MSG: "true", PGROUP: "PG" }) }),
         utf8("x"),
