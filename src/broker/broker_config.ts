@@ -85,6 +85,10 @@ export const BROKER_CONFIG_SCHEMA = {
     "When the oldest unanswered send has waited this long (ms), new sends get SYSTEM_BUSY",
     { min: 1 },
   ),
+  storeReplyMessageEnable: bool(
+    true,
+    "Store replies (request-reply) in the reply topic as well as pushing them to the requester",
+  ),
   // ---- transactions ----
   rejectTransactionMessage: bool(
     false,

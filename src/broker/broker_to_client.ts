@@ -13,8 +13,10 @@ import { encodeHeader, type HeaderOf } from "../remoting/header_codec.ts";
 import {
   CheckTransactionStateRequestHeader,
   ConsumerGroupRequestHeader,
+  ReplyMessageRequestHeader,
   ResetOffsetRequestHeader,
 } from "../remoting/headers.ts";
+import { ResponseCode } from "../remoting/response_code.ts";
 import { RequestCode } from "../remoting/request_code.ts";
 import { MQVersion } from "../version.ts";
 import type { ClientChannelInfo } from "./client_channel.ts";
@@ -87,4 +89,37 @@ export function checkProducerTransactionState(
       error: errorMessage(e),
     });
   }
+}
+
+/** How long a requester has to take a pushed reply (Broker2Client.callClient: 3 s). */
+const PUSH_REPLY_TIMEOUT_MS = 3000;
+
+/** PUSH_REPLY_MESSAGE_TO_CLIENT to a requester; true when it took the reply. */
+export async function pushReplyMessage(
+  channel: Channel,
+  header: HeaderOf<typeof ReplyMessageRequestHeader>,
+  body: Uint8Array,
+): Promise<boolean> {
+  try {
+    const res = await channel.invoke(
+      createRequest(
+        RequestCode.PUSH_REPLY_MESSAGE_TO_CLIENT,
+        encodeHeader(ReplyMessageRequestHeader, header),
+        { body },
+      ),
+      PUSH_REPLY_TIMEOUT_MS,
+    );
+    if (res.code === ResponseCode.SUCCESS) return true;
+    log.warn("Requester {addr} refused a reply: {code} {remark}", {
+      addr: channel.remoteAddr,
+      code: res.code,
+      remark: res.remark ?? "",
+    });
+  } catch (e) {
+    log.warn("Cannot push a reply to {addr}: {error}", {
+      addr: channel.remoteAddr,
+      error: errorMessage(e),
+    });
+  }
+  return false;
 }

@@ -38,6 +38,16 @@ export class ProducerManager {
     return live.length > 0 ? live[Math.floor(Math.random() * live.length)] : undefined;
   }
 
+  /** The connection of the producer with this client id, in any group (request-reply). */
+  findChannel(clientId: string): Channel | undefined {
+    for (const channels of this.#groups.values()) {
+      for (const [channel, info] of channels) {
+        if (info.clientId === clientId && !channel.isClosed) return channel;
+      }
+    }
+    return undefined;
+  }
+
   unregister(group: string, channel: Channel): void {
     const channels = this.#groups.get(group);
     if (!channels?.delete(channel)) return;

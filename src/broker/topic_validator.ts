@@ -21,7 +21,7 @@ export const SystemTopic = {
 
 export const SYSTEM_TOPIC_PREFIX = "rmq_sys_";
 /** Suffix of the request-reply topic the broker creates for its cluster. */
-export const REPLY_TOPIC_POSTFIX = "REPLY_TOPIC";
+export { REPLY_TOPIC_POSTFIX } from "../remoting/group_topics.ts";
 
 export const TOPIC_MAX_LENGTH = 127;
 /** Validators.CHARACTER_MAX_LENGTH: the longest group name a Java client accepts. */

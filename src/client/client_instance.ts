@@ -35,6 +35,7 @@ import type { ConsumerInner, ProducerInner } from "./client_inner.ts";
 import { MQClientError } from "./errors.ts";
 import { MQClientAPI } from "./mq_client_api.ts";
 import { registerClientProcessors } from "./client_remoting_processor.ts";
+import type { ReceivedMessage } from "./message_ext.ts";
 import {
   defaultTopicRoute,
   routeFingerprint,
@@ -104,6 +105,8 @@ export class ClientInstance implements AsyncDisposable {
   readonly brokerAddrTable: Map<string, Map<number, string>> = new Map();
   /** brokerName → (address → version the broker reported in its heartbeat response). */
   readonly brokerVersionTable: Map<string, Map<string, number>> = new Map();
+  /** Requests waiting for their reply (request-reply), by CORRELATION_ID. */
+  readonly pendingRequests: Map<string, (reply: ReceivedMessage) => void> = new Map();
 
   readonly #producers = new Map<string, ProducerInner>();
   readonly #consumers = new Map<string, ConsumerInner>();

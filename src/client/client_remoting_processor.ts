@@ -9,6 +9,8 @@
  * - CONSUME_MESSAGE_DIRECTLY: hand one stored message (the body) to the group's listener.
  * - CHECK_TRANSACTION_STATE (oneway): a half message (the body) is still open; its producer
  *   group (property PGROUP) answers with END_TRANSACTION.
+ * - PUSH_REPLY_MESSAGE_TO_CLIENT: the reply to a request() of this client, matched to it by
+ *   CORRELATION_ID.
  */
 import { errorMessage } from "../common/errors.ts";
 import { logger } from "../common/log.ts";
@@ -21,13 +23,17 @@ import {
   ConsumeMessageDirectlyResultRequestHeader,
   ConsumerGroupRequestHeader,
   GetConsumerRunningInfoRequestHeader,
+  ReplyMessageRequestHeader,
   ResetOffsetRequestHeader,
 } from "../remoting/headers.ts";
 import { RequestCode } from "../remoting/request_code.ts";
 import { ResponseCode } from "../remoting/response_code.ts";
 import type { ConsumerInner, ProducerInner } from "./client_inner.ts";
 import { MessageConst } from "../common/message/message_const.ts";
-import { decodeMessages } from "./message_ext.ts";
+import { decodeMessages, type ReceivedMessage } from "./message_ext.ts";
+import { encodeMessageRecord } from "../common/message/message_codec.ts";
+import { socketAddressOf } from "../common/message/socket_address.ts";
+import { setProperty } from "../common/message/properties.ts";
 
 const log = logger("client");
 
@@ -36,6 +42,7 @@ export interface ClientRequestTarget {
   readonly remoting: RemotingClient;
   readonly consumers: ReadonlyMap<string, ConsumerInner>;
   readonly producers: ReadonlyMap<string, ProducerInner>;
+  readonly pendingRequests: Map<string, (reply: ReceivedMessage) => void>;
   rebalanceImmediately(): Promise<void>;
 }
 
@@ -88,6 +95,7 @@ export function registerClientProcessors(instance: ClientRequestTarget): void {
     return createResponse(req, ResponseCode.SUCCESS, undefined, {}, body);
   });
   registerTransactionCheck(instance);
+  registerReplyReceiver(instance);
 }
 
 function registerTransactionCheck(instance: ClientRequestTarget): void {
@@ -106,6 +114,47 @@ function registerTransactionCheck(instance: ClientRequestTarget): void {
     }
     producer.checkTransactionState(ch.remoteAddr, msg, h);
     return null;
+  });
+}
+
+function registerReplyReceiver(instance: ClientRequestTarget): void {
+  instance.remoting.registerProcessor(RequestCode.PUSH_REPLY_MESSAGE_TO_CLIENT, (req, ch) => {
+    const h = decodeHeader(ReplyMessageRequestHeader, req.extFields);
+    const properties = setProperty(
+      h.properties ?? "",
+      MessageConst.ARRIVE_TIME,
+      String(Date.now()),
+    );
+    // The reply as a stored record, so the requester gets the same MessageExt as a consumer.
+    const record = encodeMessageRecord({
+      topic: h.topic,
+      queueId: h.queueId,
+      flag: h.flag,
+      queueOffset: 0,
+      physicalOffset: 0,
+      sysFlag: h.sysFlag,
+      bornTimestamp: h.bornTimestamp,
+      bornHost: socketAddressOf(h.bornHost),
+      storeTimestamp: h.storeTimestamp,
+      storeHost: socketAddressOf(h.storeHost),
+      reconsumeTimes: h.reconsumeTimes ?? 0,
+      preparedTransactionOffset: 0,
+      body: req.body ?? new Uint8Array(0),
+      properties,
+    });
+    const reply = decodeMessages(record, "")[0];
+    const correlationId = reply.getProperty(MessageConst.CORRELATION_ID) ?? "";
+    const waiter = instance.pendingRequests.get(correlationId);
+    if (waiter) {
+      instance.pendingRequests.delete(correlationId);
+      waiter(reply);
+    } else {
+      log.warn("Reply {correlationId} from {addr} matches no request (timed out?)", {
+        correlationId,
+        addr: ch.remoteAddr,
+      });
+    }
+    return createResponse(req, ResponseCode.SUCCESS);
   });
 }
 

@@ -81,6 +81,8 @@ export interface PreparedMessage {
   waitStoreMsgOK: boolean;
   /** A SEND_BATCH_MESSAGE body (batch_codec.ts) rather than one message. */
   batch: boolean;
+  /** A reply (request-reply): sent with SEND_REPLY_MESSAGE_V2. */
+  reply?: boolean;
 }
 
 export interface PrepareOptions {

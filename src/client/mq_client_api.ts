@@ -136,13 +136,17 @@ export class MQClientAPI {
     return decodeTopicRouteData(response.body);
   }
 
-  /** The request for one send: SEND_MESSAGE_V2, or SEND_BATCH_MESSAGE when `header.batch`. */
-  static sendRequest(header: SendMessageHeader, body: Uint8Array): RemotingCommand {
-    return createRequest(
-      header.batch ? RequestCode.SEND_BATCH_MESSAGE : RequestCode.SEND_MESSAGE_V2,
-      encodeHeader(SendMessageRequestHeaderV2, header),
-      { body },
-    );
+  /**
+   * The request for one send: SEND_MESSAGE_V2, SEND_BATCH_MESSAGE when `header.batch`, or
+   * SEND_REPLY_MESSAGE_V2 for a reply.
+   */
+  static sendRequest(header: SendMessageHeader, body: Uint8Array, reply = false): RemotingCommand {
+    const code = header.batch
+      ? RequestCode.SEND_BATCH_MESSAGE
+      : reply
+      ? RequestCode.SEND_REPLY_MESSAGE_V2
+      : RequestCode.SEND_MESSAGE_V2;
+    return createRequest(code, encodeHeader(SendMessageRequestHeaderV2, header), { body });
   }
 
   /**

@@ -1,7 +1,8 @@
 /**
- * The topics RocketMQ gives each consumer group (MixAll): `%RETRY%<group>`, where failed
- * messages come back, and `%DLQ%<group>`, where they end up after maxReconsumeTimes
- * (REMOTING.md §3.5, §8.3). Broker and client both use these names.
+ * The topics RocketMQ names after something (MixAll): each consumer group's `%RETRY%<group>`,
+ * where failed messages come back, and `%DLQ%<group>`, where they end up after
+ * maxReconsumeTimes (REMOTING.md §3.5, §8.3); each cluster's `<cluster>_REPLY_TOPIC`, where
+ * replies of request-reply go. Broker and client both use these names.
  */
 
 /** Prefix of a consumer group's retry topic (`%RETRY%<group>`). */
@@ -21,4 +22,12 @@ export function dlqTopic(group: string): string {
 
 export function isRetryTopic(topic: string): boolean {
   return topic.startsWith(RETRY_GROUP_TOPIC_PREFIX);
+}
+
+/** Suffix of a cluster's reply topic (MixAll.REPLY_TOPIC_POSTFIX). */
+export const REPLY_TOPIC_POSTFIX = "REPLY_TOPIC";
+
+/** `<cluster>_REPLY_TOPIC`. */
+export function replyTopic(cluster: string): string {
+  return `${cluster}_${REPLY_TOPIC_POSTFIX}`;
 }

@@ -144,6 +144,26 @@ export const CheckTransactionStateRequestHeader = {
   offsetMsgId: S,
 } as const satisfies HeaderSchema;
 
+// ---- request-reply (4.6+) ----
+
+/** PUSH_REPLY_MESSAGE_TO_CLIENT (326): a reply pushed to its requester; the body is the body. */
+export const ReplyMessageRequestHeader = {
+  producerGroup: S1,
+  topic: S1,
+  defaultTopic: S1,
+  defaultTopicQueueNums: I1,
+  queueId: I1,
+  sysFlag: I1,
+  bornTimestamp: L1,
+  flag: I1,
+  properties: S,
+  reconsumeTimes: I,
+  unitMode: B,
+  bornHost: S1,
+  storeHost: S1,
+  storeTimestamp: L1,
+} as const satisfies HeaderSchema;
+
 // ---- query (§3.7) ----
 
 export const QueryMessageRequestHeader = {

@@ -34,20 +34,27 @@ import { topicSysFlagOf } from "../topic_config_manager.ts";
 import { isRetryTopic, RETRY_GROUP_TOPIC_PREFIX } from "../../remoting/group_topics.ts";
 import { randomQueueId } from "../random_queue_id.ts";
 import { maxReconsumeTimesOf, toDeadLetter } from "../retry_policy.ts";
+import { ReplyMessageProcessor } from "./reply_processor.ts";
 import { isNotAllowedSendTopic, TOPIC_MAX_LENGTH, validateTopic } from "../topic_validator.ts";
 
 /** What the send path needs besides the context: groups, for sends to `%RETRY%<group>`. */
-export type SendServices = Pick<BrokerServices, "subscriptionGroups" | "transactions">;
+export type SendServices = Pick<
+  BrokerServices,
+  "subscriptionGroups" | "transactions" | "producers"
+>;
 
 export function sendProcessors(
   ctx: BrokerContext,
   services: SendServices,
 ): Record<number, Processor> {
   const p = new SendMessageProcessor(ctx, services);
+  const reply = new ReplyMessageProcessor(ctx, services, p);
   return {
     [RequestCode.SEND_MESSAGE]: (req, ch) => p.send(req, ch, decodeSendHeader),
     [RequestCode.SEND_MESSAGE_V2]: (req, ch) => p.send(req, ch, decodeSendHeaderV2),
     [RequestCode.SEND_BATCH_MESSAGE]: (req, ch) => p.sendBatch(req, ch),
+    [RequestCode.SEND_REPLY_MESSAGE]: (req, ch) => reply.send(req, ch, decodeSendHeader),
+    [RequestCode.SEND_REPLY_MESSAGE_V2]: (req, ch) => reply.send(req, ch, decodeSendHeaderV2),
   };
 }
 
@@ -100,7 +107,7 @@ export class SendMessageProcessor {
     if (slot < 0) return createResponse(request, ResponseCode.SYSTEM_BUSY, flow.refusal);
     try {
       const header = decode(request.extFields);
-      const checked = this.#check(header, channel);
+      const checked = this.check(header, channel);
       if ("code" in checked) return createResponse(request, checked.code, checked.remark);
       const topicConfig = checked;
 
@@ -126,11 +133,11 @@ export class SendMessageProcessor {
       }
       const msg: MessageInput = {
         topic: header.topic,
-        queueId: this.#queueId(header.queueId, topicConfig),
+        queueId: this.queueId(header.queueId, topicConfig),
         flag: header.flag,
         sysFlag: this.#sysFlag(header.sysFlag, topicConfig),
         bornTimestamp: header.bornTimestamp,
-        bornHost: this.#bornHost(channel),
+        bornHost: this.bornHost(channel),
         storeHost: this.#ctx.storeHost,
         reconsumeTimes: header.reconsumeTimes ?? 0,
         preparedTransactionOffset: 0,
@@ -175,7 +182,7 @@ export class SendMessageProcessor {
           `batch request does not support retry group ${header.topic}`,
         );
       }
-      const checked = this.#check(header, channel);
+      const checked = this.check(header, channel);
       if ("code" in checked) return createResponse(request, checked.code, checked.remark);
       const topicConfig = checked;
 
@@ -199,9 +206,9 @@ export class SendMessageProcessor {
           `the broker[${this.#ctx.brokerIP1}] sending transaction message is forbidden`,
         );
       }
-      const queueId = this.#queueId(header.queueId, topicConfig);
+      const queueId = this.queueId(header.queueId, topicConfig);
       const sysFlag = this.#sysFlag(header.sysFlag, topicConfig);
-      const bornHost = this.#bornHost(channel);
+      const bornHost = this.bornHost(channel);
       const storeHost = this.#ctx.storeHost;
       const reconsumeTimes = header.reconsumeTimes ?? 0;
       const batch: MessageInput[] = new Array(items.length);
@@ -235,7 +242,7 @@ export class SendMessageProcessor {
    * Steps 1–3: permissions, topic name, topic existence (auto-creating it from the default
    * topic, or a %RETRY% topic with one queue), queue id range. The topic's config, or why not.
    */
-  #check(h: SendHeader, channel: Channel): TopicConfig | Refusal {
+  check(h: SendHeader, channel: Channel): TopicConfig | Refusal {
     const ctx = this.#ctx;
     if (!isWriteable(ctx.config.brokerPermission)) {
       return {
@@ -314,7 +321,7 @@ export class SendMessageProcessor {
     return undefined;
   }
 
-  #queueId(requested: number, tc: TopicConfig): number {
+  queueId(requested: number, tc: TopicConfig): number {
     return requested < 0 ? randomQueueId(tc.writeQueueNums) : requested;
   }
 
@@ -346,7 +353,7 @@ export class SendMessageProcessor {
     return { properties: s, wait, transaction };
   }
 
-  #bornHost(channel: Channel): SocketAddress {
+  bornHost(channel: Channel): SocketAddress {
     let host = this.#bornHosts.get(channel);
     if (!host) {
       host = socketAddressOf(channel.remoteAddr);

@@ -270,6 +270,7 @@ export class SendPath {
     const request = MQClientAPI.sendRequest(
       sendMessageHeader(this.#sendHeaderBase, prepared, mq, Date.now()),
       prepared.body,
+      prepared.reply,
     );
     if (mode === "oneway") {
       return instance.api.sendMessageOneway(addr, request, timeout).then(() => prepared.msgId);

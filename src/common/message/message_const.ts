@@ -23,7 +23,17 @@ export const MessageConst = {
   CHECK_IMMUNITY_TIME_IN_SECONDS: "CHECK_IMMUNITY_TIME_IN_SECONDS",
   CLUSTER: "CLUSTER",
   BUYER_ID: "BUYER_ID",
+  // Request-reply (4.6+): what a requester sets and a reply carries back.
+  CORRELATION_ID: "CORRELATION_ID",
+  REPLY_TO_CLIENT: "REPLY_TO_CLIENT",
+  TTL: "TTL",
+  MSG_TYPE: "MSG_TYPE",
+  ARRIVE_TIME: "ARRIVE_TIME",
+  PUSH_REPLY_TIME: "PUSH_REPLY_TIME",
 } as const;
+
+/** MSG_TYPE of a reply message (MixAll.REPLY_MESSAGE_FLAG): sent with SEND_REPLY_MESSAGE_V2. */
+export const REPLY_MESSAGE_FLAG = "reply";
 export type MessageConstKey = (typeof MessageConst)[keyof typeof MessageConst];
 
 /** Separator between several keys inside the KEYS property. */
