@@ -119,6 +119,11 @@ export const BROKER_CONFIG_SCHEMA = {
     "With longPollingEnable off, how long (ms) a pull that finds nothing is held",
     { min: 0 },
   ),
+  enablePropertyFilter: bool(
+    true,
+    "Filter pulls with SQL92 selectors on message properties (MessageSelector.bySql); " +
+      "RocketMQ's default is false, rmq's true",
+  ),
   autoCreateSubscriptionGroup: bool(
     true,
     "Create unknown consumer groups on first use (off: UPDATE_AND_CREATE_SUBSCRIPTIONGROUP first)",

@@ -4,17 +4,20 @@
  * String.hashCode over UTF-16) instead of trusting the client's codeSet: Go sends codes as
  * strings and hashes UTF-8 bytes (REMOTING.md §3.3).
  */
+import { errorMessage } from "../common/errors.ts";
 import { javaStringHashCode } from "../common/java_hash.ts";
 import { ExpressionType, SUB_ALL, type SubscriptionData } from "../remoting/body/heartbeat_data.ts";
 import { buildSubscriptionData, isTagType, splitTags } from "../remoting/filter_api.ts";
 import type { MessageFilter } from "../store/message_store.ts";
-import { messageFilterOf } from "./message_filter.ts";
+import { messageFilterOf } from "./filter/message_filter.ts";
 
 /** A subscription as the broker uses it: the client's data and the filter built from it. */
 export interface Subscription {
   readonly data: SubscriptionData;
   /** Undefined when every message matches (`*`), so the store skips filtering. */
   readonly filter: MessageFilter | undefined;
+  /** Why no filter could be built (a SQL92 expression that does not parse). */
+  readonly error?: string;
 }
 
 /**
@@ -38,9 +41,13 @@ export function normalizeSubscriptionData(s: SubscriptionData): SubscriptionData
   };
 }
 
-/** A Subscription for (already normalized) data. */
+/** A Subscription for (already normalized) data; a bad SQL92 expression becomes its error. */
 export function subscriptionOf(data: SubscriptionData): Subscription {
-  return { data, filter: messageFilterOf(data) };
+  try {
+    return { data, filter: messageFilterOf(data) };
+  } catch (e) {
+    return { data, filter: undefined, error: errorMessage(e) };
+  }
 }
 
 /**
@@ -65,6 +72,7 @@ export class SubscriptionCache {
     let s = byExpression?.get(key);
     if (s) return s;
     s = subscriptionOf(buildSubscriptionData(topic, subString, expressionType, 0));
+    if (s.error) throw new SyntaxError(s.error);
     if (this.#size >= this.#max) {
       this.#byTopic.clear();
       this.#size = 0;

@@ -54,6 +54,7 @@ export {
 } from "./producer/queue_selector.ts";
 export type { MessageQueue } from "../remoting/body/message_queue.ts";
 export { PushConsumer, type PushConsumerOptions } from "./consumer/push_consumer.ts";
+export { MessageSelector } from "./consumer/message_selector.ts";
 export { PullConsumer, type PullConsumerOptions } from "./consumer/pull_consumer.ts";
 export { type PullResult, PullStatus } from "./consumer/pull_api.ts";
 export type { MessageExt } from "./message_ext.ts";

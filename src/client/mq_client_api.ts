@@ -44,7 +44,14 @@ import type { TopicConfig } from "../remoting/body/topic_config.ts";
 import { RequestCode } from "../remoting/request_code.ts";
 import { ResponseCode } from "../remoting/response_code.ts";
 import { MQBrokerError, MQClientError, oneLine } from "./errors.ts";
-import { encodeHeartbeatData, type HeartbeatData } from "../remoting/body/heartbeat_data.ts";
+import {
+  encodeHeartbeatData,
+  type HeartbeatData,
+  type SubscriptionData,
+  subscriptionDataToJson,
+} from "../remoting/body/heartbeat_data.ts";
+import { stringifyFastJson } from "../common/fastjson.ts";
+import { textEncoder } from "../common/bytes.ts";
 import { type SendResult, sendStatusOf } from "./producer/send_result.ts";
 
 /** The fields of a SEND_MESSAGE_V2 / SEND_BATCH_MESSAGE header (§3.2). */
@@ -265,6 +272,27 @@ export class MQClientAPI {
       encodeHeader(UpdateConsumerOffsetRequestHeader, header),
     );
     return this.remoting.invokeOneway(addr, request, timeoutMs);
+  }
+
+  /**
+   * CHECK_CLIENT_CONFIG: whether the broker can filter with a (SQL92) subscription. The raw
+   * answer: SUCCESS, SYSTEM_ERROR (no property filter there) or SUBSCRIPTION_PARSE_FAILED.
+   */
+  checkClientConfig(
+    addr: string,
+    body: { clientId: string; group: string; subscriptionData: SubscriptionData },
+    timeoutMs: number,
+  ): Promise<RemotingCommand> {
+    const json = stringifyFastJson({
+      clientId: body.clientId,
+      group: body.group,
+      subscriptionData: subscriptionDataToJson(body.subscriptionData),
+    });
+    return this.remoting.invokeSync(
+      addr,
+      createRequest(RequestCode.CHECK_CLIENT_CONFIG, {}, { body: textEncoder.encode(json) }),
+      timeoutMs,
+    );
   }
 
   /**

@@ -7,10 +7,13 @@
  * heartbeat is answered only after the name servers know it, so the client's next route lookup
  * for the retry topic succeeds.
  */
+import { errorMessage } from "../../common/errors.ts";
 import { asObject } from "../../common/fastjson.ts";
+import { parseSql92 } from "../filter/sql92_parser.ts";
 import {
   type ConsumerData,
   decodeHeartbeatData,
+  ExpressionType,
   subscriptionDataFromJson,
 } from "../../remoting/body/heartbeat_data.ts";
 import { decodeJsonBody } from "../../remoting/body/json_body.ts";
@@ -41,7 +44,7 @@ export function clientManageProcessors(
   return {
     [RequestCode.HEART_BEAT]: (req, ch) => heartBeat(ctx, s, req, ch),
     [RequestCode.UNREGISTER_CLIENT]: (req, ch) => unregisterClient(s, req, ch),
-    [RequestCode.CHECK_CLIENT_CONFIG]: (req) => checkClientConfig(req),
+    [RequestCode.CHECK_CLIENT_CONFIG]: (req) => checkClientConfig(ctx, req),
   };
 }
 
@@ -116,18 +119,27 @@ function unregisterClient(
   return createResponse(req, ResponseCode.SUCCESS);
 }
 
-/** rmq evaluates TAG expressions only; SQL92 is refused as by a broker without property filters. */
-function checkClientConfig(req: RemotingCommand): RemotingCommand {
+/**
+ * CHECK_CLIENT_CONFIG: a consumer about to subscribe with a SQL92 selector asks whether this
+ * broker can filter with it (enablePropertyFilter) and whether it parses.
+ */
+function checkClientConfig(ctx: BrokerContext, req: RemotingCommand): RemotingCommand {
   if (req.body && req.body.length > 0) {
     const body = asObject(decodeJsonBody(req.body, "CheckClientRequestBody"));
     if (body.subscriptionData !== undefined && body.subscriptionData !== null) {
       const sub = subscriptionDataFromJson(body.subscriptionData);
-      if (!isTagType(sub.expressionType)) {
+      if (isTagType(sub.expressionType)) return createResponse(req, ResponseCode.SUCCESS);
+      if (!ctx.config.enablePropertyFilter || sub.expressionType !== ExpressionType.SQL92) {
         return createResponse(
           req,
           ResponseCode.SYSTEM_ERROR,
           `The broker does not support consumer to filter message by ${sub.expressionType}`,
         );
+      }
+      try {
+        parseSql92(sub.subString);
+      } catch (e) {
+        return createResponse(req, ResponseCode.SUBSCRIPTION_PARSE_FAILED, errorMessage(e));
       }
     }
   }

@@ -12,7 +12,7 @@ import { PullSysFlag } from "../../common/message/sys_flag.ts";
 import { isReadable } from "../../remoting/body/topic_config.ts";
 import type { Channel } from "../../remoting/channel.ts";
 import { createResponse, type RemotingCommand } from "../../remoting/command.ts";
-import { MessageModel } from "../../remoting/body/heartbeat_data.ts";
+import { ExpressionType, MessageModel } from "../../remoting/body/heartbeat_data.ts";
 import { RequestCode } from "../../remoting/request_code.ts";
 import { ResponseCode } from "../../remoting/response_code.ts";
 import type { Processor } from "../../remoting/server.ts";
@@ -169,11 +169,20 @@ export class PullMessageProcessor {
       }
     }
     if (!isTagType(sub.data.expressionType)) {
-      return refuse(
-        req,
-        ResponseCode.SYSTEM_ERROR,
-        `The broker does not support consumer to filter message by ${sub.data.expressionType}`,
-      );
+      if (!ctx.config.enablePropertyFilter || sub.data.expressionType !== ExpressionType.SQL92) {
+        return refuse(
+          req,
+          ResponseCode.SYSTEM_ERROR,
+          `The broker does not support consumer to filter message by ${sub.data.expressionType}`,
+        );
+      }
+      if (sub.error) {
+        return refuse(
+          req,
+          ResponseCode.FILTER_DATA_NOT_EXIST,
+          `The broker's consumer filter data is not exist!Your expression may be wrong! ${sub.error}`,
+        );
+      }
     }
     // COMMIT_OFFSET: stored whatever the pull finds, also when it is held (on a master: a
     // slave's offsets come from its master).

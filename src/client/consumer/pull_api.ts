@@ -78,8 +78,10 @@ const STATUS_OF_CODE = new Map<number, PullStatus>([
 /** One pull's settings, beside the queue. */
 export interface PullParams {
   consumerGroup: string;
-  /** The TAG expression sent when sysFlag has SUBSCRIPTION. */
+  /** The expression sent when sysFlag has SUBSCRIPTION. */
   subExpression: string;
+  /** Its type: TAG (default) or SQL92. */
+  expressionType?: string;
   subVersion: number;
   queueOffset: number;
   maxMsgNums: number;
@@ -150,7 +152,7 @@ export class PullAPIWrapper {
       suspendTimeoutMillis: p.suspendTimeoutMillis,
       subscription: p.subExpression,
       subVersion: p.subVersion,
-      expressionType: "TAG",
+      expressionType: p.expressionType ?? "TAG",
     };
     const response = await instance.api.pullMessage(found.brokerAddr, header, p.timeoutMs);
     return this.processPullResponse(mq, response, found.brokerAddr, filter);

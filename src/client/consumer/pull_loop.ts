@@ -150,6 +150,7 @@ export class PullLoops {
     host.pullApi.pull(mq, {
       consumerGroup: c.group,
       subExpression: sub.subString,
+      expressionType: sub.expressionType,
       subVersion: sub.subVersion,
       queueOffset: pr.nextOffset,
       maxMsgNums: c.pullBatchSize,

@@ -21,6 +21,7 @@ import { isRetryTopic, retryTopic } from "../../remoting/group_topics.ts";
 import type { ConsumerInner } from "../client_inner.ts";
 import { ClientInstance, runningInstance } from "../client_instance.ts";
 import { MQClientError } from "../errors.ts";
+import { ResponseCode } from "../../remoting/response_code.ts";
 import { topicRouteToSubscribeInfo } from "../topic_route.ts";
 import { checkTopic } from "../validators.ts";
 import { ConsumeMessageConcurrentlyService } from "./consume_service.ts";
@@ -42,6 +43,8 @@ import {
 } from "./push_consumer_options.ts";
 import { Rebalancer } from "./rebalance.ts";
 import { buildTagSubscription, tagFilterOf } from "./tag_expression.ts";
+import { type MessageSelector, subscriptionFor } from "./message_selector.ts";
+import { isTagType } from "../../remoting/filter_api.ts";
 
 export type { PushConsumerOptions } from "./push_consumer_options.ts";
 
@@ -133,8 +136,9 @@ export class PushConsumer implements AsyncDisposable {
   }
 
   /**
-   * Subscribes to a topic with a TAG expression (`*`, `TagA`, `TagA || TagB`); subscribing
-   * again replaces the expression. Allowed before and after start().
+   * Subscribes to a topic with a TAG expression (`*`, `TagA`, `TagA || TagB`) or a selector
+   * (`MessageSelector.bySql("a > 5")`, filtered by the broker); subscribing again replaces it.
+   * Allowed before and after start(); SQL92 is checked with the brokers at start.
    *
    * @param topic The topic.
    * @param expression Tags to receive, `||`-separated; `*` (default) for every message.
@@ -142,17 +146,41 @@ export class PushConsumer implements AsyncDisposable {
    * @example
    * ```ts
    * consumer.subscribe("TopicTest", "TagA || TagB");
+   * consumer.subscribe("Orders", MessageSelector.bySql("amount > 100 AND region = 'eu'"));
    * ```
    */
-  subscribe(topic: string, expression = "*"): void {
+  subscribe(topic: string, expression: string | MessageSelector = "*"): void {
     checkTopic(topic, "subscribe");
     if (this.#state === "stopping" || this.#state === "shutdown") {
       throw new TypeError(`Cannot subscribe: consumer ${this.#s.group} is shut down`);
     }
-    const data = buildTagSubscription(topic, expression);
+    const data = subscriptionFor(topic, expression);
     this.#subscriptions.set(topic, data);
     this.#tagFilters.set(topic, tagFilterOf(data));
     if (this.#state === "running") this.#subscriptionChanged(topic);
+  }
+
+  /**
+   * Java's checkClientInBroker: a SQL92 subscription is refused at start, with the broker's
+   * reason, when the broker cannot filter with it or it does not parse.
+   */
+  async #checkClientInBroker(instance: ClientInstance): Promise<void> {
+    for (const [topic, sub] of this.#subscriptions) {
+      if (isTagType(sub.expressionType)) continue;
+      const addr = instance.findBrokerAddrByTopic(topic);
+      if (addr === undefined) continue;
+      const res = await instance.api.checkClientConfig(addr, {
+        clientId: instance.clientId,
+        group: this.#s.group,
+        subscriptionData: sub,
+      }, instance.config.mqClientApiTimeoutMs);
+      if (res.code !== ResponseCode.SUCCESS) {
+        throw new MQClientError(
+          `Check client in broker error, maybe because you use ${sub.expressionType} to filter ` +
+            `message, but server has not been upgraded to support! ${res.remark ?? ""}`.trim(),
+        );
+      }
+    }
   }
 
   /**
@@ -239,6 +267,7 @@ export class PushConsumer implements AsyncDisposable {
       instance.start();
       const topics = [...this.#subscriptions.keys()];
       await Promise.all(topics.map((t) => instance.updateTopicRouteInfoFromNameServer(t)));
+      await this.#checkClientInBroker(instance);
       await instance.sendHeartbeatToAllBrokers();
       // The heartbeat creates the retry topic; its route exists now.
       await Promise.all(

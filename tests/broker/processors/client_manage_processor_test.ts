@@ -130,8 +130,8 @@ Deno.test("HEART_BEAT keeps the newest subscription and drops topics no longer l
   assert.equal(consume.consumers.get("gs")!.findSubscription("T1")?.data.subString, "TagC");
 });
 
-Deno.test("CHECK_CLIENT_CONFIG accepts TAG expressions and refuses SQL92", async () => {
-  await using cluster = await startCluster();
+Deno.test("CHECK_CLIENT_CONFIG accepts TAG expressions, and SQL92 only with enablePropertyFilter", async () => {
+  await using cluster = await startCluster({ broker: { enablePropertyFilter: false } });
   await using client = new RemotingClient();
   const check = (expressionType: string) =>
     client.invokeSync(
@@ -147,4 +147,7 @@ Deno.test("CHECK_CLIENT_CONFIG accepts TAG expressions and refuses SQL92", async
     );
   assert.equal((await check("TAG")).code, 0);
   assert.equal((await check("SQL92")).code, 1);
+  assert.equal((await check("BOGUS")).code, 1, "a type rmq cannot filter by");
+  cluster.brokers[0].controller.updateConfig({ enablePropertyFilter: true });
+  assert.equal((await check("SQL92")).code, 0);
 });

@@ -114,7 +114,17 @@ Deno.test("PullMessageProcessor checks permission, group, topic, queue and subsc
   assert.equal((await code({ consumerGroup: "g", topic: "PullC", subscription: "||" }))[0], 23);
   assert.deepEqual(
     await code({ consumerGroup: "g", topic: "PullC", subscription: "a", expressionType: "SQL92" }),
-    [1, "The broker does not support consumer to filter message by SQL92"],
+    [19, "NO_MATCHED_LOGIC_QUEUE"],
+    "a property as a SQL92 condition parses (and selects nothing)",
+  );
+  assert.equal(
+    (await code({
+      consumerGroup: "g",
+      topic: "PullC",
+      subscription: "a >",
+      expressionType: "SQL92",
+    }))[0],
+    23,
   );
   // Without the SUBSCRIPTION flag the group's heartbeat says what it subscribes.
   assert.equal((await code({ consumerGroup: "g", topic: "PullC", sysFlag: 0 }))[0], 24);

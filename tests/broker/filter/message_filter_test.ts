@@ -1,10 +1,15 @@
 import assert from "node:assert/strict";
-import { messageFilterOf, recordTags, TagMessageFilter } from "../../src/broker/message_filter.ts";
-import { buildSubscriptionData } from "../../src/remoting/filter_api.ts";
-import { javaStringHashCode } from "../../src/common/java_hash.ts";
-import { encodeMessageRecord } from "../../src/common/message/message_codec.ts";
-import { encodeProperties } from "../../src/common/message/properties.ts";
-import { socketAddressOf } from "../../src/common/message/socket_address.ts";
+import {
+  messageFilterOf,
+  recordTags,
+  Sql92MessageFilter,
+  TagMessageFilter,
+} from "../../../src/broker/filter/message_filter.ts";
+import { buildSubscriptionData } from "../../../src/remoting/filter_api.ts";
+import { javaStringHashCode } from "../../../src/common/java_hash.ts";
+import { encodeMessageRecord } from "../../../src/common/message/message_codec.ts";
+import { encodeProperties } from "../../../src/common/message/properties.ts";
+import { socketAddressOf } from "../../../src/common/message/socket_address.ts";
 
 function record(props: Record<string, string>, v6 = false) {
   return encodeMessageRecord({
@@ -47,5 +52,8 @@ Deno.test("TagMessageFilter matches the hash first and the exact tag after", {
   // The consume-queue field is 8 bytes; Java compares its int value.
   assert.ok(f.isMatchedByConsumeQueue(javaStringHashCode("TagA") + 2 ** 32));
   assert.equal(messageFilterOf(buildSubscriptionData("T", "*", "TAG")), undefined);
-  assert.equal(messageFilterOf(buildSubscriptionData("T", "a = 1", "SQL92")), undefined);
+  assert.ok(
+    messageFilterOf(buildSubscriptionData("T", "a = 1", "SQL92")) instanceof Sql92MessageFilter,
+  );
+  assert.throws(() => messageFilterOf(buildSubscriptionData("T", "a =", "SQL92")), SyntaxError);
 });
