@@ -12,6 +12,8 @@ export const ROCKETMQ_VERSION_NAME = "V4_9_8";
 export const MQVersion = {
   /** Clients from here on take RESET_CONSUMER_CLIENT_OFFSET. */
   V3_0_7_SNAPSHOT: 28,
+  /** Clients from here on answer GET_CONSUMER_RUNNING_INFO and CONSUME_MESSAGE_DIRECTLY. */
+  V3_1_8_SNAPSHOT: 62,
   V3_4_9: 121,
   V4_9_3: 399,
   V4_9_4: 401,

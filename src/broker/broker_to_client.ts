@@ -8,7 +8,8 @@
 import { errorMessage } from "../common/errors.ts";
 import { logger } from "../common/log.ts";
 import type { Channel } from "../remoting/channel.ts";
-import { createRequest } from "../remoting/command.ts";
+import { createRequest, createResponse, type RemotingCommand } from "../remoting/command.ts";
+import { RemotingTimeoutError } from "../remoting/errors.ts";
 import { encodeHeader, type HeaderOf } from "../remoting/header_codec.ts";
 import {
   CheckTransactionStateRequestHeader,
@@ -122,4 +123,49 @@ export async function pushReplyMessage(
     });
   }
   return false;
+}
+
+/** How long a client has to answer a forwarded admin request (Broker2Client.callClient). */
+const CALL_CLIENT_TIMEOUT_MS = 10_000;
+
+/**
+ * Forwards an admin tool's request to one consumer (AdminBrokerProcessor.callConsumer) and
+ * answers with the consumer's reply: GET_CONSUMER_RUNNING_INFO, CONSUME_MESSAGE_DIRECTLY.
+ * A consumer not connected, too old, or silent gets an answer saying so.
+ */
+export async function callConsumer(
+  request: RemotingCommand,
+  info: ClientChannelInfo | undefined,
+  group: string,
+  clientId: string,
+): Promise<RemotingCommand> {
+  if (!info) {
+    return createResponse(
+      request,
+      ResponseCode.SYSTEM_ERROR,
+      `The Consumer <${group}> <${clientId}> not online`,
+    );
+  }
+  if (info.version < MQVersion.V3_1_8_SNAPSHOT) {
+    return createResponse(
+      request,
+      ResponseCode.SYSTEM_ERROR,
+      `The Consumer <${group}> Version <${info.version}> too low to finish, please upgrade it to V3_1_8_SNAPSHOT`,
+    );
+  }
+  try {
+    const res = await info.channel.invoke(
+      createRequest(request.code, { ...request.extFields }, { body: request.body }),
+      CALL_CLIENT_TIMEOUT_MS,
+    );
+    return createResponse(request, res.code, res.remark, res.extFields, res.body);
+  } catch (e) {
+    return createResponse(
+      request,
+      e instanceof RemotingTimeoutError ? ResponseCode.CONSUME_MSG_TIMEOUT : ResponseCode.SYSTEM_ERROR,
+      e instanceof RemotingTimeoutError
+        ? `consumer <${group}> <${clientId}> Timeout: ${errorMessage(e)}`
+        : `invoke consumer <${group}> <${clientId}> Exception: ${errorMessage(e)}`,
+    );
+  }
 }

@@ -107,6 +107,14 @@ export class ConsumerGroupInfo {
     return this.subscriptionTable.get(topic);
   }
 
+  /** The member with this client id, if it is connected. */
+  findChannel(clientId: string): ClientChannelInfo | undefined {
+    for (const info of this.channelInfoTable.values()) {
+      if (info.clientId === clientId && !info.channel.isClosed) return info;
+    }
+    return undefined;
+  }
+
   /** Client ids of the members, in connection order. */
   clientIds(): string[] {
     return [...this.channelInfoTable.values()].map((i) => i.clientId);

@@ -3,7 +3,9 @@
  * (UPDATE_AND_CREATE_SUBSCRIPTIONGROUP, GET_ALL_SUBSCRIPTIONGROUP_CONFIG,
  * DELETE_SUBSCRIPTIONGROUP), offset tables (GET_ALL_CONSUMER_OFFSET, GET_ALL_DELAY_OFFSET,
  * GET_CONSUME_STATS, CLONE_GROUP_OFFSET, INVOKE_BROKER_TO_RESET_OFFSET), and who is connected
- * (GET_CONSUMER_CONNECTION_LIST, GET_PRODUCER_CONNECTION_LIST, QUERY_TOPIC_CONSUME_BY_WHO).
+ * (GET_CONSUMER_CONNECTION_LIST, GET_PRODUCER_CONNECTION_LIST, QUERY_TOPIC_CONSUME_BY_WHO);
+ * GET_CONSUMER_RUNNING_INFO and CONSUME_MESSAGE_DIRECTLY go on to the consumer named by its
+ * client id (broker_to_client.ts callConsumer).
  */
 import { encodeGroupList } from "../../remoting/body/consumer_list.ts";
 import {
@@ -28,9 +30,11 @@ import { createResponse, type RemotingCommand } from "../../remoting/command.ts"
 import { decodeHeader } from "../../remoting/header_codec.ts";
 import {
   CloneGroupOffsetRequestHeader,
+  ConsumeMessageDirectlyResultRequestHeader,
   ConsumerGroupRequestHeader,
   DeleteSubscriptionGroupRequestHeader,
   GetConsumeStatsRequestHeader,
+  GetConsumerRunningInfoRequestHeader,
   ProducerGroupRequestHeader,
   ResetOffsetRequestHeader,
   TopicRequestHeader,
@@ -39,7 +43,9 @@ import { RequestCode } from "../../remoting/request_code.ts";
 import { ResponseCode } from "../../remoting/response_code.ts";
 import type { Processor } from "../../remoting/server.ts";
 import type { BrokerContext, BrokerServices } from "../broker_context.ts";
-import { resetClientOffsets } from "../broker_to_client.ts";
+import { callConsumer, resetClientOffsets } from "../broker_to_client.ts";
+import { decodeOffsetMsgId } from "../../common/message/message_id.ts";
+import { errorMessage } from "../../common/errors.ts";
 import { validateGroup } from "../topic_validator.ts";
 import type { ClientChannelInfo } from "../client_channel.ts";
 
@@ -69,6 +75,12 @@ export function consumerAdminProcessors(
       s.subscriptionGroups.update(config);
       return ok(req);
     },
+    [RequestCode.GET_CONSUMER_RUNNING_INFO]: (req) => {
+      const h = decodeHeader(GetConsumerRunningInfoRequestHeader, req.extFields);
+      const info = s.consumers.get(h.consumerGroup)?.findChannel(h.clientId);
+      return callConsumer(req, info, h.consumerGroup, h.clientId);
+    },
+    [RequestCode.CONSUME_MESSAGE_DIRECTLY]: (req) => consumeMessageDirectly(ctx, s, req),
     [RequestCode.GET_ALL_SUBSCRIPTIONGROUP_CONFIG]: (req) =>
       ok(req, encodeSubscriptionGroupWrapper(s.subscriptionGroups.wrapper())),
     [RequestCode.DELETE_SUBSCRIPTIONGROUP]: (req) => {
@@ -239,4 +251,33 @@ async function resetOffset(
   const no = resetClientOffsets(g.channelInfoTable.values(), reset, body);
   if (no) return createResponse(req, ResponseCode.SYSTEM_ERROR, no);
   return createResponse(req, ResponseCode.SUCCESS, undefined, {}, body);
+}
+
+/**
+ * CONSUME_MESSAGE_DIRECTLY from an admin tool (`mqadmin queryMsgById -d`): the stored message
+ * the id names is handed to one consumer of the group, which consumes it and says how it went.
+ */
+async function consumeMessageDirectly(
+  ctx: BrokerContext,
+  s: ConsumerAdminServices,
+  req: RemotingCommand,
+): Promise<RemotingCommand> {
+  const h = decodeHeader(ConsumeMessageDirectlyResultRequestHeader, req.extFields);
+  let record: Uint8Array | undefined;
+  try {
+    record = await ctx.store.lookMessageByOffset(decodeOffsetMsgId(h.msgId ?? "").offset);
+  } catch (e) {
+    return createResponse(req, ResponseCode.SYSTEM_ERROR, `bad msgId ${h.msgId}: ${errorMessage(e)}`);
+  }
+  if (!record) {
+    return createResponse(req, ResponseCode.SYSTEM_ERROR, `no message ${h.msgId} on this broker`);
+  }
+  const forward = {
+    ...req,
+    extFields: { ...req.extFields, brokerName: ctx.brokerName },
+    body: record,
+  };
+  const clientId = h.clientId ?? "";
+  const info = s.consumers.get(h.consumerGroup)?.findChannel(clientId);
+  return callConsumer(forward, info, h.consumerGroup, clientId);
 }

@@ -16,8 +16,10 @@ import { RemotingClient } from "../../../src/remoting/client.ts";
 import { createRequest, type RemotingCommand } from "../../../src/remoting/command.ts";
 import {
   CloneGroupOffsetRequestHeader,
+  ConsumeMessageDirectlyResultRequestHeader,
   ConsumerGroupRequestHeader,
   DeleteSubscriptionGroupRequestHeader,
+  GetConsumerRunningInfoRequestHeader,
   GetConsumeStatsRequestHeader,
   ProducerGroupRequestHeader,
   QueryConsumerOffsetRequestHeader,
@@ -29,6 +31,7 @@ import { RequestCode } from "../../../src/remoting/request_code.ts";
 import { ResponseCode } from "../../../src/remoting/response_code.ts";
 import { startCluster } from "../../helpers/cluster.ts";
 import { consumer, heartbeat, request, send, sub } from "../../helpers/consume.ts";
+import { startProducer, startPushConsumer } from "../../helpers/consumers.ts";
 
 Deno.test("UPDATE_AND_CREATE_SUBSCRIPTIONGROUP, GET_ALL_SUBSCRIPTIONGROUP_CONFIG and DELETE_SUBSCRIPTIONGROUP keep groups across a restart", async () => {
   await using cluster = await startCluster();
@@ -260,4 +263,53 @@ Deno.test("CLONE_GROUP_OFFSET and INVOKE_BROKER_TO_RESET_OFFSET move a group's o
     brokerName: "broker-a",
     queueId: 0,
   });
+});
+
+Deno.test("GET_CONSUMER_RUNNING_INFO and CONSUME_MESSAGE_DIRECTLY reach the consumer by client id", async () => {
+  await using cluster = await startCluster();
+  await cluster.createTopic("Fwd", { queues: 1 });
+  await using producer = await startProducer(cluster);
+  await using c = await startPushConsumer(cluster, { consumerGroup: "FwdGroup" }, [["Fwd", "*"]]);
+  const sent = await producer.send({ topic: "Fwd", body: "direct" });
+  await c.received.waitForCount(1);
+  const addr = cluster.brokers[0].addr;
+  await using client = new RemotingClient();
+  const clientId = c.consumer.clientId!;
+
+  let res = await client.invokeSync(
+    addr,
+    request(RequestCode.GET_CONSUMER_RUNNING_INFO, GetConsumerRunningInfoRequestHeader, {
+      consumerGroup: "FwdGroup",
+      clientId,
+      jstackEnable: false,
+    }),
+    5000,
+  );
+  assert.equal(res.code, ResponseCode.SUCCESS, res.remark);
+  assert.match(textDecoder.decode(res.body), /"subscriptionSet":\[/);
+
+  res = await client.invokeSync(
+    addr,
+    request(RequestCode.CONSUME_MESSAGE_DIRECTLY, ConsumeMessageDirectlyResultRequestHeader, {
+      consumerGroup: "FwdGroup",
+      clientId,
+      msgId: sent.offsetMsgId,
+    }),
+    5000,
+  );
+  assert.equal(res.code, ResponseCode.SUCCESS, res.remark);
+  assert.match(textDecoder.decode(res.body), /"consumeResult":"CR_SUCCESS"/);
+  await c.received.waitForCount(2);
+  assert.equal(c.received.list[1].body, "direct");
+
+  res = await client.invokeSync(
+    addr,
+    request(RequestCode.GET_CONSUMER_RUNNING_INFO, GetConsumerRunningInfoRequestHeader, {
+      consumerGroup: "FwdGroup",
+      clientId: "10.0.0.1@gone",
+    }),
+    5000,
+  );
+  assert.equal(res.code, ResponseCode.SYSTEM_ERROR);
+  assert.equal(res.remark, "The Consumer <FwdGroup> <10.0.0.1@gone> not online");
 });
