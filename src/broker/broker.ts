@@ -61,10 +61,12 @@ import { deadLetterOfRetry } from "./retry_policy.ts";
 import { SendFlowControl } from "./flow_control.ts";
 import { NamesrvRegistrar } from "./namesrv_register.ts";
 import { SlaveSynchronize } from "./slave_synchronize.ts";
+import { BrokerStatsManager } from "./broker_stats.ts";
 import { TransactionalMessageService } from "./transaction/transaction_service.ts";
 import { endTransactionProcessors } from "./processors/end_transaction_processor.ts";
 import { SLAVE_ACK_TIMEOUT_MS } from "../store/ha/ha_service.ts";
 import { adminProcessors } from "./processors/admin_processor.ts";
+import { brokerStatsProcessors } from "./processors/broker_stats_processor.ts";
 import { clientManageProcessors } from "./processors/client_manage_processor.ts";
 import { consumerAdminProcessors } from "./processors/consumer_admin_processor.ts";
 import { consumerManageProcessors } from "./processors/consumer_manage_processor.ts";
@@ -374,6 +376,10 @@ export class BrokerController implements BrokerContext, AsyncDisposable {
         (msg) => deadLetterOfRetry(msg, this.topicConfigManager),
       ),
       subscriptions: new SubscriptionCache(),
+      stats: new BrokerStatsManager(() => {
+        const st = store.stats;
+        return { put: st.putMessageTimesTotal, get: st.getMessageTransferedMsgCount };
+      }),
     };
   }
 
@@ -430,6 +436,14 @@ export class BrokerController implements BrokerContext, AsyncDisposable {
         shutdown: () => s.schedule.shutdown(),
       },
       {
+        name: "statistics",
+        start: () => s.stats.start(),
+        shutdown: () => {
+          s.stats.stop();
+          return Promise.resolve();
+        },
+      },
+      {
         name: "transaction checks",
         // A slave's half messages are checked by its master.
         start: () => slave ? undefined : s.transactions.start(),
@@ -470,8 +484,9 @@ export class BrokerController implements BrokerContext, AsyncDisposable {
     const sets = [
       sendProcessors(this, s),
       endTransactionProcessors(this, s),
-      adminProcessors(this),
-      queryProcessors(this),
+      adminProcessors(this, s),
+      queryProcessors(this, s),
+      brokerStatsProcessors(this, s),
       pullProcessors(this, s),
       clientManageProcessors(this, s),
       consumerManageProcessors(this, s),

@@ -10,6 +10,7 @@ import type { SendMessageRequestHeader } from "../remoting/headers.ts";
 import type { TopicConfig } from "../remoting/body/topic_config.ts";
 import type { MessageStore } from "../store/message_store.ts";
 import type { TransactionalMessageService } from "./transaction/transaction_service.ts";
+import type { BrokerStatsManager } from "./broker_stats.ts";
 import type { BrokerConfig } from "./broker_config.ts";
 import type { ConsumerManager } from "./consumer_manager.ts";
 import type { ConsumerOffsetManager } from "./consumer_offset_manager.ts";
@@ -52,6 +53,8 @@ export interface BrokerServices {
   readonly subscriptions: SubscriptionCache;
   /** Half messages, END_TRANSACTION and the check-back (masters). */
   readonly transactions: TransactionalMessageService;
+  /** Put and get statistics by topic and group (VIEW_BROKER_STATS_DATA, consume TPS). */
+  readonly stats: BrokerStatsManager;
 }
 
 /**

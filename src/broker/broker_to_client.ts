@@ -162,7 +162,9 @@ export async function callConsumer(
   } catch (e) {
     return createResponse(
       request,
-      e instanceof RemotingTimeoutError ? ResponseCode.CONSUME_MSG_TIMEOUT : ResponseCode.SYSTEM_ERROR,
+      e instanceof RemotingTimeoutError
+        ? ResponseCode.CONSUME_MSG_TIMEOUT
+        : ResponseCode.SYSTEM_ERROR,
       e instanceof RemotingTimeoutError
         ? `consumer <${group}> <${clientId}> Timeout: ${errorMessage(e)}`
         : `invoke consumer <${group}> <${clientId}> Exception: ${errorMessage(e)}`,

@@ -8,6 +8,7 @@ const S = { type: "string" } as const satisfies FieldSpec;
 const S1 = { type: "string", required: true } as const satisfies FieldSpec;
 const I = { type: "int" } as const satisfies FieldSpec;
 const I1 = { type: "int", required: true } as const satisfies FieldSpec;
+const L = { type: "long" } as const satisfies FieldSpec;
 const L1 = { type: "long", required: true } as const satisfies FieldSpec;
 const B = { type: "boolean" } as const satisfies FieldSpec;
 const B1 = { type: "boolean", required: true } as const satisfies FieldSpec;
@@ -204,6 +205,22 @@ export const DeleteSubscriptionGroupRequestHeader = {
 export const GetConsumeStatsRequestHeader = {
   consumerGroup: S1,
   topic: S,
+} as const satisfies HeaderSchema;
+
+export const ViewBrokerStatsDataRequestHeader = {
+  statsName: S1,
+  statsKey: S1,
+} as const satisfies HeaderSchema;
+
+export const GetConsumeStatsInBrokerHeader = { isOrder: B1 } as const satisfies HeaderSchema;
+
+/** No field is marked not-null in Java: absent numbers read as 0 there. */
+export const QueryConsumeQueueRequestHeader = {
+  topic: S,
+  queueId: I,
+  index: L,
+  count: I,
+  consumerGroup: S,
 } as const satisfies HeaderSchema;
 
 export const ProducerGroupRequestHeader = { producerGroup: S1 } as const satisfies HeaderSchema;

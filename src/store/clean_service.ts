@@ -26,6 +26,16 @@ export function diskUsagePercent(path: string): number {
   return total > 0 ? (used / total) * 100 : -1;
 }
 
+/** The file system's size and free bytes at `path` (Java's File.getTotalSpace / getFreeSpace). */
+export function diskSpace(path: string): { total: number; free: number } | undefined {
+  try {
+    const s = statfsSync(path);
+    return { total: s.blocks * s.bsize, free: s.bfree * s.bsize };
+  } catch {
+    return undefined;
+  }
+}
+
 /** Whether the local hour is one of `deleteWhen` (`;`-separated hours, e.g. `04;16`). */
 export function isTimeToDelete(deleteWhen: string, now = Date.now()): boolean {
   const hour = new Date(now).getHours();

@@ -96,6 +96,22 @@ export class ConsumeQueueTable {
     log.info("Deleted consume queues of topic {topic}", { topic });
   }
 
+  /** Deletes one queue and its files (the topic too when it was its last). */
+  deleteQueue(topic: string, queueId: number): void {
+    const m = this.#topics.get(topic);
+    const cq = m?.get(queueId);
+    if (!m || !cq) return;
+    if (m.size === 1) return this.deleteTopic(topic);
+    cq.destroy();
+    m.delete(queueId);
+    try {
+      Deno.removeSync(`${this.root}/${topic}/${queueId}`, { recursive: true });
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    }
+    log.info("Deleted consume queue {topic}/{queueId}", { topic, queueId });
+  }
+
   close(): void {
     for (const cq of this.all()) cq.close();
   }

@@ -23,7 +23,7 @@ import { CheckpointFile } from "./checkpoint.ts";
 import { CleanService } from "./clean_service.ts";
 import { CommitLog } from "./commit_log.ts";
 import { ConsumeQueueTable } from "./consume_queue_table.ts";
-import { parseDelayLevels } from "./delay_levels.ts";
+import { parseDelayLevels, SCHEDULE_TOPIC } from "./delay_levels.ts";
 import { Dispatcher, type QueueGrowListener } from "./dispatch.ts";
 import { FileHandles } from "./file_handles.ts";
 import { FlushService } from "./flush_service.ts";
@@ -67,6 +67,9 @@ export { SCHEDULE_TOPIC } from "./delay_levels.ts";
 export { FILLER_SIZE } from "./consume_queue.ts";
 
 const log = logger("store");
+
+/** Java keeps the transaction op queue whatever the topic table says (cleanUnusedTopic). */
+const TRANS_OP_HALF_TOPIC = "RMQ_SYS_TRANS_OP_HALF_TOPIC";
 
 /** How often idle memory is looked at and the rate counters sampled, ms. */
 const HOUSEKEEPING_INTERVAL = 1000;
@@ -429,6 +432,11 @@ export class MessageStore {
     return this.#queues.get(topic, queueId)?.maxOffset ?? 0;
   }
 
+  /** Whether the queue exists (has been written to or recovered). */
+  hasConsumeQueue(topic: string, queueId: number): boolean {
+    return this.#queues.get(topic, queueId) !== undefined;
+  }
+
   /** First offset still readable in the queue (0 for an unknown queue). */
   getMinOffsetInQueue(topic: string, queueId: number): number {
     return this.#queues.get(topic, queueId)?.minOffset ?? 0;
@@ -494,6 +502,40 @@ export class MessageStore {
       this.#put.forgetTopic(t);
     }
     await this.#flush.checkpointSoon();
+  }
+
+  /**
+   * Deletes the consume queues of topics not in `keep` (CLEAN_UNUSED_TOPIC; the schedule and
+   * transaction-op queues always stay, as on Java); returns how many topics went.
+   */
+  async cleanUnusedTopics(keep: ReadonlySet<string>): Promise<number> {
+    const gone = this.topics().filter((t) =>
+      !keep.has(t) && t !== SCHEDULE_TOPIC && t !== TRANS_OP_HALF_TOPIC
+    );
+    if (gone.length > 0) await this.deleteTopics(gone);
+    return gone.length;
+  }
+
+  /**
+   * Deletes consume queues whose every entry points below the first commit-log segment still
+   * there (CLEAN_EXPIRED_CONSUMEQUEUE: their messages all expired); returns how many went.
+   */
+  async cleanExpiredConsumeQueues(): Promise<number> {
+    const min = this.#commitLog.minOffset;
+    let removed = 0;
+    for (const topic of this.#queues.topics()) {
+      if (topic === SCHEDULE_TOPIC) continue;
+      for (const [queueId, cq] of [...(this.#queues.queuesOf(topic) ?? [])]) {
+        if (cq.maxOffset === 0) continue; // created just now, nothing written yet
+        // Expiry moves a queue's min offset to its max once no entry is readable.
+        const last = cq.maxOffset > cq.minOffset ? cq.entry(cq.maxOffset - 1) : undefined;
+        if (last && last.commitLogOffset >= min) continue;
+        this.#queues.deleteQueue(topic, queueId);
+        removed++;
+      }
+    }
+    if (removed > 0) await this.#flush.checkpointSoon();
+    return removed;
   }
 
   /** Topics that have consume queues. */

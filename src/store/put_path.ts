@@ -224,6 +224,7 @@ export class PutPath {
 
   async #append(items: AppendItem[], total: number, wait: boolean): Promise<PutResult> {
     const { commitLog: cl, config, counters } = this.#p;
+    const began = Date.now();
     const no = cl.prepareAppend(total);
     if (no) return this.#fail(no);
     const first = items[0].msg;
@@ -233,7 +234,7 @@ export class PutPath {
       let q = cq.assignOffsets(items.length);
       for (const item of items) item.queueOffset = q++;
     }
-    const storeTimestamp = first.storeTimestamp ?? Date.now();
+    const storeTimestamp = first.storeTimestamp ?? began;
     const wroteOffset = cl.append(items, total, storeTimestamp);
     let msgId = "";
     for (const item of items) {
@@ -274,6 +275,7 @@ export class PutPath {
       }
     }
     if (status !== PutStatus.PUT_OK) counters.putFailed();
+    counters.putLatency(Date.now() - began);
     const result: PutResult = {
       status,
       append: {

@@ -86,6 +86,9 @@ export interface QueueEntry {
   tagsCode: number;
 }
 
+/** Messages per second over the last 10 s, 1 min and 10 min (undefined until that much ran). */
+export type Tps = readonly [number | undefined, number | undefined, number | undefined];
+
 export interface StoreStats {
   putMessageTimesTotal: number;
   putMessageSizeTotal: number;
@@ -95,8 +98,15 @@ export interface StoreStats {
   getMessageTransferedMsgCount: number;
   /** Commit-log syncs (SYNC_FLUSH: putMessageTimesTotal / this = puts sharing one sync). */
   commitLogSyncTimes: number;
-  /** Messages per second put, averaged over the last 10 s. */
-  putTps: number;
-  /** Messages per second handed to readers, averaged over the last 10 s. */
-  getTransferedTps: number;
+  /** Longest put and read so far, ms. */
+  putMessageEntireTimeMax: number;
+  getMessageEntireTimeMax: number;
+  /** Put latencies over the last minute by bucket, as Java prints them. */
+  putMessageDistributeTime: string;
+  putTps: Tps;
+  getFoundTps: Tps;
+  getMissTps: Tps;
+  getTotalTps: Tps;
+  /** Messages handed to readers per second. */
+  getTransferedTps: Tps;
 }

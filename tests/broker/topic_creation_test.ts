@@ -50,3 +50,24 @@ Deno.test("10,000 topics created one at a time, as mqadmin does, within a bounde
   }
   assert.ok(broker.controller.topicConfigManager.get(`Many${TOPICS - 1}`));
 });
+
+Deno.test("a name server's write-permission wipe survives the broker's periodic registration and new topics", async () => {
+  await using cluster = await startCluster();
+  const broker = cluster.brokers[0];
+  await using client = new RemotingClient();
+  await cluster.createTopic("Wiped", { queues: 2 });
+  const wipe = await client.invokeSync(
+    cluster.namesrvAddr,
+    createRequest(RequestCode.WIPE_WRITE_PERM_OF_BROKER, { brokerName: broker.name }),
+    3000,
+  );
+  assert.equal(wipe.code, ResponseCode.SUCCESS);
+  const perm = (topic: string) =>
+    cluster.namesrv.controller.routes.pickupTopicRouteData(topic)?.queueDatas[0].perm;
+  assert.equal(perm("Wiped"), 4);
+  // The periodic round (whole table, unchanged data version) and a new topic's round.
+  await broker.controller.registerSoon();
+  await cluster.createTopic("Fresh", { queues: 2 });
+  assert.equal(perm("Wiped"), 4, "Java keeps the wipe until ADD_WRITE_PERM_OF_BROKER");
+  assert.equal(perm("Fresh"), 6, "a topic created after the wipe is writable");
+});

@@ -73,7 +73,7 @@ export interface TestCluster extends AsyncDisposable {
    */
   createTopic(
     topic: string,
-    options?: { queues?: number; perm?: number; brokers?: string[] },
+    options?: { queues?: number; perm?: number; order?: boolean; brokers?: string[] },
   ): Promise<TopicRouteData>;
   /**
    * Polls the name server until the topic's route lists exactly `brokerNames` (default: every
@@ -206,7 +206,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
           perm: options.perm ?? 6,
           topicFilterType: "SINGLE_TAG",
           topicSysFlag: 0,
-          order: false,
+          order: options.order ?? false,
         });
         const res = await client.invokeSync(
           cluster.broker(name).addr,

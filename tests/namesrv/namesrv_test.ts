@@ -513,7 +513,13 @@ Deno.test("GET_NAMESRV_CONFIG and UPDATE_NAMESRV_CONFIG speak properties text", 
   assert.equal(bad.code, ResponseCode.SYSTEM_ERROR);
   assert.match(bad.remark ?? "", /brokerChannelExpiredTime/);
 
-  const ok = await update("# comment\nbrokerChannelExpiredTime = 60000\nnotAKey=1\n");
+  // A key the server does not have is refused, and nothing of the request applied.
+  const unknown = await update("brokerChannelExpiredTime = 50000\nnotAKey=1\n");
+  assert.equal(unknown.code, ResponseCode.SYSTEM_ERROR);
+  assert.match(unknown.remark ?? "", /^Unknown config key notAKey/);
+  assert.equal(ns.controller.config.brokerChannelExpiredTime, 120000);
+
+  const ok = await update("# comment\nbrokerChannelExpiredTime = 60000\n");
   assert.equal(ok.code, ResponseCode.SUCCESS);
   assert.equal(ns.controller.config.brokerChannelExpiredTime, 60000);
   const again = decodeProperties(

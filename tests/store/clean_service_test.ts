@@ -106,3 +106,42 @@ Deno.test("putMessage() answers SERVICE_NOT_AVAILABLE while the disk is above di
   store.cleanExpiredFiles();
   assert.equal((await store.putMessage(message("T", 0))).status, PutStatus.PUT_OK);
 });
+
+Deno.test("cleanExpiredConsumeQueues() deletes the queues whose messages all expired", async () => {
+  await using dir = await tempDir();
+  const config = { storePathRootDir: dir.path, ...SMALL_FILES, ...NEVER, diskMaxUsedSpaceRatio: 0 };
+  {
+    await using store = await openStore(config);
+    const body = new Uint8Array(1000);
+    // 20 messages fill the first two 16 KiB segments' worth of "Old", 30 more "New" follow.
+    for (let i = 0; i < 50; i++) {
+      const r = await store.putMessage(message(i < 20 ? "Old" : "New", i % 2, {}, { body }));
+      assert.equal(r.status, PutStatus.PUT_OK);
+    }
+    await store.flush();
+    assert.equal(await store.cleanExpiredConsumeQueues(), 0, "nothing expired yet");
+    const segs = [...Deno.readDirSync(`${dir.path}/commitlog`)].map((e) => e.name).sort();
+    const old = new Date(Date.now() - 100 * 3_600_000);
+    for (const s of segs.slice(0, 2)) Deno.utimeSync(`${dir.path}/commitlog/${s}`, old, old);
+    assert.equal(store.cleanExpiredFiles(), 2);
+    assert.equal(await store.cleanExpiredConsumeQueues(), 2, "both queues of Old");
+    assert.deepEqual(store.topics(), ["New"]);
+    assert.equal(store.hasConsumeQueue("Old", 0), false);
+    assert.equal(store.getMaxOffsetInQueue("New", 0), 15);
+  }
+  await using again = await openStore(config);
+  assert.deepEqual(again.topics(), ["New"], "the deleted queues stay deleted after a restart");
+});
+
+Deno.test("cleanUnusedTopics() deletes the queues of topics not kept, never the schedule's", async () => {
+  await using dir = await tempDir();
+  await using store = await openStore({ storePathRootDir: dir.path, ...SMALL_FILES });
+  for (const topic of ["Kept", "Gone", "SCHEDULE_TOPIC_XXXX"]) {
+    assert.equal((await store.putMessage(message(topic, 0))).status, PutStatus.PUT_OK);
+  }
+  await store.flush();
+  assert.equal(await store.cleanUnusedTopics(new Set(["Kept"])), 1);
+  assert.deepEqual(store.topics().sort(), ["Kept", "SCHEDULE_TOPIC_XXXX"]);
+  const g = await store.getMessage("G", "Gone", 0, 0, 32);
+  assert.equal(g.status, GetStatus.NO_MATCHED_LOGIC_QUEUE);
+});

@@ -1,7 +1,8 @@
 /**
  * Broker administration (REMOTING.md §3.8): topics (UPDATE_AND_CREATE_TOPIC,
  * DELETE_TOPIC_IN_BROKER, GET_ALL_TOPIC_CONFIG, GET_TOPIC_CONFIG, GET_TOPIC_STATS_INFO), the
- * broker's config (GET_BROKER_CONFIG, UPDATE_BROKER_CONFIG) and GET_BROKER_RUNTIME_INFO.
+ * broker's config (GET_BROKER_CONFIG, UPDATE_BROKER_CONFIG), GET_BROKER_RUNTIME_INFO, and
+ * store housekeeping on demand (CLEAN_EXPIRED_CONSUMEQUEUE, CLEAN_UNUSED_TOPIC).
  */
 import { errorMessage } from "../../common/errors.ts";
 import { stringifyFastJson } from "../../common/fastjson.ts";
@@ -31,16 +32,19 @@ import {
 import { RequestCode } from "../../remoting/request_code.ts";
 import { ResponseCode } from "../../remoting/response_code.ts";
 import type { Processor } from "../../remoting/server.ts";
-import { ROCKETMQ_VERSION, ROCKETMQ_VERSION_NAME } from "../../version.ts";
 import { BROKER_CONFIG_SCHEMA, type BrokerConfig, LIVE_CONFIG_KEYS } from "../broker_config.ts";
-import type { BrokerContext } from "../broker_context.ts";
+import type { BrokerContext, BrokerServices } from "../broker_context.ts";
+import { runtimeInfo } from "../runtime_info.ts";
 import { validateTopic } from "../topic_validator.ts";
 
 const log = logger("broker");
 
 const MAX_QUEUE_NUMS = 65535;
 
-export function adminProcessors(ctx: BrokerContext): Record<number, Processor> {
+/** What admin requests read besides the context: the schedule's offsets and the statistics. */
+export type AdminServices = Pick<BrokerServices, "schedule" | "stats">;
+
+export function adminProcessors(ctx: BrokerContext, s: AdminServices): Record<number, Processor> {
   return {
     [RequestCode.UPDATE_AND_CREATE_TOPIC]: (req) => updateAndCreateTopic(ctx, req),
     [RequestCode.DELETE_TOPIC_IN_BROKER]: (req) => deleteTopic(ctx, req),
@@ -78,7 +82,18 @@ export function adminProcessors(ctx: BrokerContext): Record<number, Processor> {
     [RequestCode.GET_BROKER_CONFIG]: (req) => getBrokerConfig(ctx, req),
     [RequestCode.UPDATE_BROKER_CONFIG]: (req) => updateBrokerConfig(ctx, req),
     [RequestCode.GET_BROKER_RUNTIME_INFO]: (req) =>
-      createResponse(req, ResponseCode.SUCCESS, undefined, {}, encodeKVTable(runtimeInfo(ctx))),
+      createResponse(req, ResponseCode.SUCCESS, undefined, {}, encodeKVTable(runtimeInfo(ctx, s))),
+    [RequestCode.CLEAN_EXPIRED_CONSUMEQUEUE]: async (req) => {
+      const n = await ctx.store.cleanExpiredConsumeQueues();
+      log.warn("CLEAN_EXPIRED_CONSUMEQUEUE: {n} consume queues deleted", { n });
+      return createResponse(req, ResponseCode.SUCCESS);
+    },
+    [RequestCode.CLEAN_UNUSED_TOPIC]: async (req) => {
+      const keep = new Set([...ctx.topicConfigManager.topics()].map((tc) => tc.topicName));
+      const n = await ctx.store.cleanUnusedTopics(keep);
+      log.warn("CLEAN_UNUSED_TOPIC: consume queues of {n} topics deleted", { n });
+      return createResponse(req, ResponseCode.SUCCESS);
+    },
   };
 }
 
@@ -197,19 +212,27 @@ function getBrokerConfig(ctx: BrokerContext, req: RemotingCommand): RemotingComm
   );
 }
 
-/** Applies `key=value` lines: live keys only; unknown keys are ignored as Java ignores them. */
+/**
+ * Applies `key=value` lines, all or none: live keys only; a key the broker does not have is
+ * refused (Java ignores it and reports success, which tells the operator a change happened).
+ */
 function updateBrokerConfig(ctx: BrokerContext, req: RemotingCommand): RemotingCommand {
   if (!req.body || req.body.length === 0) {
     return createResponse(req, ResponseCode.SYSTEM_ERROR, "string2Properties error");
   }
+  const props = decodeProperties(req.body);
+  const schema = BROKER_CONFIG_SCHEMA as Record<string, { parse(v: unknown, k: string): unknown }>;
+  const unknown = [...props.keys()].filter((k) => !Object.hasOwn(schema, k));
+  if (unknown.length > 0) {
+    return createResponse(
+      req,
+      ResponseCode.SYSTEM_ERROR,
+      `Unknown config key ${unknown.join(", ")}: the broker has no such setting`,
+    );
+  }
   const changes: Record<string, unknown> = {};
-  for (const [k, raw] of decodeProperties(req.body)) {
-    const spec =
-      (BROKER_CONFIG_SCHEMA as Record<string, { parse(v: unknown, k: string): unknown }>)[k];
-    if (!spec) {
-      log.warn("UPDATE_BROKER_CONFIG: ignoring unknown key {key}", { key: k });
-      continue;
-    }
+  for (const [k, raw] of props) {
+    const spec = schema[k];
     if (!LIVE_CONFIG_KEYS.has(k)) {
       return createResponse(
         req,
@@ -226,62 +249,4 @@ function updateBrokerConfig(ctx: BrokerContext, req: RemotingCommand): RemotingC
   ctx.updateConfig(changes as Partial<BrokerConfig>);
   log.info("Broker config updated: {changes}", { changes });
   return createResponse(req, ResponseCode.SUCCESS);
-}
-
-/** `[ d days, h hours, m minutes, s seconds ]`, as the Java broker formats its uptime. */
-function formatRuntime(ms: number): string {
-  const s = Math.floor(ms / 1000);
-  return `[ ${Math.floor(s / 86400)} days, ${Math.floor(s / 3600) % 24} hours, ` +
-    `${Math.floor(s / 60) % 60} minutes, ${s % 60} seconds ]`;
-}
-
-/** GET_BROKER_RUNTIME_INFO: the keys mqadmin brokerStatus prints, as far as rmq has them. */
-export function runtimeInfo(ctx: BrokerContext, now = Date.now()): Map<string, string> {
-  const store = ctx.store;
-  const stats = store.stats;
-  const flow = ctx.sendFlowControl;
-  const tps = (n: number) => {
-    const v = n.toFixed(2);
-    return `${v} ${v} ${v}`; // Java reports 10 s, 1 min and 10 min windows; rmq keeps 10 s.
-  };
-  const disk = store.diskUsageRatio < 0 ? "-1" : String(store.diskUsageRatio / 100);
-  const info: [string, string | number][] = [
-    ["brokerVersionDesc", ROCKETMQ_VERSION_NAME],
-    ["brokerVersion", ROCKETMQ_VERSION],
-    ["bootTimestamp", ctx.bootTimestamp],
-    ["runtime", formatRuntime(now - ctx.bootTimestamp)],
-    ["startAcceptSendRequestTimeStamp", ctx.startAcceptSendRequestTimeStamp],
-    ["msgPutTotalTodayNow", stats.putMessageTimesTotal],
-    ["msgGetTotalTodayNow", stats.getMessageTransferedMsgCount],
-    ["msgPutTotalTodayMorning", 0],
-    ["msgPutTotalYesterdayMorning", 0],
-    ["msgGetTotalTodayMorning", 0],
-    ["msgGetTotalYesterdayMorning", 0],
-    ["sendThreadPoolQueueSize", flow.size],
-    ["sendThreadPoolQueueCapacity", flow.capacity],
-    ["sendThreadPoolQueueHeadWaitTimeMills", flow.headWaitMs(now)],
-    ["putMessageTimesTotal", stats.putMessageTimesTotal],
-    ["putMessageSizeTotal", stats.putMessageSizeTotal],
-    ["putMessageFailedTimes", stats.putMessageFailedTimes],
-    [
-      "putMessageAverageSize",
-      stats.putMessageTimesTotal > 0
-        ? (stats.putMessageSizeTotal / stats.putMessageTimesTotal).toFixed(2)
-        : "0",
-    ],
-    ["putTps", tps(stats.putTps)],
-    ["getTransferedTps", tps(stats.getTransferedTps)],
-    ["getFoundTps", tps(0)],
-    ["getMissTps", tps(0)],
-    ["getTotalTps", tps(stats.getTransferedTps)],
-    ["dispatchBehindBytes", store.dispatchBehindBytes],
-    ["pageCacheLockTimeMills", 0],
-    ["earliestMessageTimeStamp", store.getEarliestCommitLogTime()],
-    ["commitLogMinOffset", store.minPhyOffset],
-    ["commitLogMaxOffset", store.maxPhyOffset],
-    ["remainHowManyDataToFlush", Math.max(0, store.maxPhyOffset - store.flushedPhyOffset)],
-    ["commitLogDiskRatio", disk],
-    ["consumeQueueDiskRatio", disk],
-  ];
-  return new Map(info.map(([k, v]) => [k, String(v)]));
 }

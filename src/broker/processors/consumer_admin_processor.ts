@@ -33,8 +33,8 @@ import {
   ConsumeMessageDirectlyResultRequestHeader,
   ConsumerGroupRequestHeader,
   DeleteSubscriptionGroupRequestHeader,
-  GetConsumeStatsRequestHeader,
   GetConsumerRunningInfoRequestHeader,
+  GetConsumeStatsRequestHeader,
   ProducerGroupRequestHeader,
   ResetOffsetRequestHeader,
   TopicRequestHeader,
@@ -48,11 +48,12 @@ import { decodeOffsetMsgId } from "../../common/message/message_id.ts";
 import { errorMessage } from "../../common/errors.ts";
 import { validateGroup } from "../topic_validator.ts";
 import type { ClientChannelInfo } from "../client_channel.ts";
+import { groupConsumeStats } from "../group_consume_stats.ts";
 
 /** The services consumer administration reads and changes. */
 export type ConsumerAdminServices = Pick<
   BrokerServices,
-  "subscriptionGroups" | "consumerOffsets" | "consumers" | "producers" | "schedule"
+  "subscriptionGroups" | "consumerOffsets" | "consumers" | "producers" | "schedule" | "stats"
 >;
 
 export function consumerAdminProcessors(
@@ -162,10 +163,7 @@ function connectionOf(i: ClientChannelInfo): Connection {
   };
 }
 
-/**
- * Per queue of each topic (the one asked for, or every topic the group has offsets for) the
- * broker's max offset, the group's offset and the store time of the last consumed message.
- */
+/** The group's stats in the topic asked for, or in every topic it has offsets for, merged. */
 async function getConsumeStats(
   ctx: BrokerContext,
   s: ConsumerAdminServices,
@@ -177,25 +175,11 @@ async function getConsumeStats(
     ? [h.topic]
     : [...s.consumerOffsets.whichTopicByConsumer(group)];
   const stats: ConsumeStats = { offsetTable: [], consumeTps: 0 };
-  const info = s.consumers.get(group);
   for (const topic of topics) {
-    const tc = ctx.topicConfigManager.get(topic);
-    if (!tc) continue;
-    // A group online with subscriptions, none of them this topic: not its topic any more.
-    if (info && info.subscriptionTable.size > 0 && !info.findSubscription(topic)) continue;
-    for (let queueId = 0; queueId < tc.readQueueNums; queueId++) {
-      const brokerOffset = Math.max(0, ctx.store.getMaxOffsetInQueue(topic, queueId));
-      const consumerOffset = Math.max(0, s.consumerOffsets.queryOffset(group, topic, queueId));
-      let lastTimestamp = 0;
-      if (consumerOffset > 0) {
-        const t = await ctx.store.getMessageStoreTimeStamp(topic, queueId, consumerOffset - 1);
-        if (t > 0) lastTimestamp = t;
-      }
-      stats.offsetTable.push([
-        { topic, brokerName: ctx.brokerName, queueId },
-        { brokerOffset, consumerOffset, lastTimestamp },
-      ]);
-    }
+    const one = await groupConsumeStats(ctx, s, group, topic);
+    if (!one) continue;
+    stats.offsetTable.push(...one.offsetTable);
+    stats.consumeTps += one.consumeTps;
   }
   return createResponse(req, ResponseCode.SUCCESS, undefined, {}, encodeConsumeStats(stats));
 }
@@ -267,7 +251,11 @@ async function consumeMessageDirectly(
   try {
     record = await ctx.store.lookMessageByOffset(decodeOffsetMsgId(h.msgId ?? "").offset);
   } catch (e) {
-    return createResponse(req, ResponseCode.SYSTEM_ERROR, `bad msgId ${h.msgId}: ${errorMessage(e)}`);
+    return createResponse(
+      req,
+      ResponseCode.SYSTEM_ERROR,
+      `bad msgId ${h.msgId}: ${errorMessage(e)}`,
+    );
   }
   if (!record) {
     return createResponse(req, ResponseCode.SYSTEM_ERROR, `no message ${h.msgId} on this broker`);

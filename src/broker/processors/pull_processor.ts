@@ -22,6 +22,7 @@ import type { BrokerContext, BrokerServices } from "../broker_context.ts";
 import { decodeHeader, type HeaderOf } from "../../remoting/header_codec.ts";
 import { PullMessageRequestHeader } from "../../remoting/headers.ts";
 import type { HeldPull } from "../pull_request_hold_service.ts";
+import { StatsName } from "../broker_stats.ts";
 import { isTagType } from "../../remoting/filter_api.ts";
 import type { Subscription } from "../consumer_subscription.ts";
 
@@ -32,7 +33,7 @@ export const MAX_SUSPEND_MS = 15_000;
 /** The services a pull reads and holds with. */
 export type PullServices = Pick<
   BrokerServices,
-  "subscriptionGroups" | "consumers" | "consumerOffsets" | "holds" | "subscriptions"
+  "subscriptionGroups" | "consumers" | "consumerOffsets" | "holds" | "subscriptions" | "stats"
 >;
 
 export function pullProcessors(ctx: BrokerContext, s: PullServices): Record<number, Processor> {
@@ -197,7 +198,7 @@ export class PullMessageProcessor {
       );
     }
     const filter = sub.filter;
-    const answer = (code: number, r: GetResult) => this.#answer(req, code, r, group);
+    const answer = (code: number, r: GetResult) => this.#answer(req, h, code, r, group);
     return this.#read(h, h.queueOffset, filter).then((r) => {
       const code = pullResponseCode(r.status, h.queueOffset);
       if (code === ResponseCode.PULL_NOT_FOUND && (sysFlag & PullSysFlag.SUSPEND)) {
@@ -219,6 +220,7 @@ export class PullMessageProcessor {
    */
   #answer(
     req: RemotingCommand,
+    h: PullHeader,
     code: number,
     r: GetResult,
     group: { brokerId: number; whichBrokerWhenConsumeSlowly: number },
@@ -233,6 +235,13 @@ export class PullMessageProcessor {
     ) {
       code = ResponseCode.PULL_RETRY_IMMEDIATELY;
       suggest = group.brokerId;
+    }
+    if (code === ResponseCode.SUCCESS) {
+      const stats = this.#s.stats;
+      const key = `${h.topic}@${h.consumerGroup}`;
+      stats.inc(StatsName.GROUP_GET_NUMS, key, r.messageCount);
+      stats.inc(StatsName.GROUP_GET_SIZE, key, r.bufferTotalSize);
+      stats.inc(StatsName.BROKER_GET_NUMS, this.#ctx.clusterName, r.messageCount);
     }
     return respond(req, code, r, suggest);
   }

@@ -35,12 +35,13 @@ import { isRetryTopic, RETRY_GROUP_TOPIC_PREFIX } from "../../remoting/group_top
 import { randomQueueId } from "../random_queue_id.ts";
 import { maxReconsumeTimesOf, toDeadLetter } from "../retry_policy.ts";
 import { ReplyMessageProcessor } from "./reply_processor.ts";
+import { StatsName } from "../broker_stats.ts";
 import { isNotAllowedSendTopic, TOPIC_MAX_LENGTH, validateTopic } from "../topic_validator.ts";
 
 /** What the send path needs besides the context: groups, for sends to `%RETRY%<group>`. */
 export type SendServices = Pick<
   BrokerServices,
-  "subscriptionGroups" | "transactions" | "producers"
+  "subscriptionGroups" | "transactions" | "producers" | "stats"
 >;
 
 export function sendProcessors(
@@ -155,7 +156,7 @@ export class SendMessageProcessor {
       const result = transactional
         ? await this.#services.transactions.prepare(msg)
         : await this.#ctx.store.putMessage(msg);
-      return this.#response(request, result, msg.queueId);
+      return this.#response(request, result, msg.queueId, msg.topic);
     } finally {
       flow.done(slot);
     }
@@ -232,7 +233,7 @@ export class SendMessageProcessor {
         };
       }
       const result = await this.#ctx.store.putMessages(batch);
-      return this.#response(request, result, queueId);
+      return this.#response(request, result, queueId, header.topic);
     } finally {
       flow.done(slot);
     }
@@ -363,11 +364,20 @@ export class SendMessageProcessor {
   }
 
   /** Step 9: the store's status as a response; stored outcomes carry the send header. */
-  #response(request: RemotingCommand, result: PutResult, queueId: number): RemotingCommand {
+  #response(
+    request: RemotingCommand,
+    result: PutResult,
+    queueId: number,
+    topic: string,
+  ): RemotingCommand {
     const r = putStatusResponse(result);
     const a = result.append;
     const remark = r.remark || undefined;
     if (!isStoredCode(r.code) || !a) return createResponse(request, r.code, remark);
+    const stats = this.#services.stats;
+    stats.inc(StatsName.TOPIC_PUT_NUMS, topic, a.msgNum);
+    stats.inc(StatsName.TOPIC_PUT_SIZE, topic, a.wroteBytes);
+    stats.inc(StatsName.BROKER_PUT_NUMS, this.#ctx.clusterName, a.msgNum);
     const config = this.#ctx.config;
     return createResponse(request, r.code, remark, {
       msgId: a.msgId,

@@ -12,7 +12,10 @@ export interface MessageSelector {
   readonly expression: string;
 }
 
-export const MessageSelector = {
+export const MessageSelector: {
+  bySql(sql: string): MessageSelector;
+  byTag(expression: string): MessageSelector;
+} = {
   /**
    * A SQL92 selector over user properties (and TAGS): `a > 5 AND region IN ('eu', 'us')`.
    * Strings compare with = <> IN, numbers with any comparison; a missing property selects

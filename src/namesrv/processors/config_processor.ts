@@ -38,12 +38,17 @@ export function configProcessors(ctx: NamesrvContext): Record<number, Processor>
           );
         }
       }
+      // A key the server would ignore is refused, so no change is reported that did not happen.
+      const unknown = [...props.keys()].filter((k) => !Object.hasOwn(NAMESRV_CONFIG_SCHEMA, k));
+      if (unknown.length > 0) {
+        return createResponse(
+          req,
+          ResponseCode.SYSTEM_ERROR,
+          `Unknown config key ${unknown.join(", ")}: the name server has no such setting`,
+        );
+      }
       const changes: Record<string, unknown> = {};
       for (const [key, raw] of props) {
-        if (!Object.hasOwn(NAMESRV_CONFIG_SCHEMA, key)) {
-          log.warn("UPDATE_NAMESRV_CONFIG: ignoring unknown key {key}", { key });
-          continue;
-        }
         try {
           changes[key] = NAMESRV_CONFIG_SCHEMA[key as keyof NamesrvConfig].parse(raw, key);
         } catch (e) {

@@ -28,9 +28,9 @@ export interface ConsumeStats {
   consumeTps: number;
 }
 
-export function encodeConsumeStats(stats: ConsumeStats): Uint8Array {
+export function consumeStatsToJson(stats: ConsumeStats): JsonValue {
   const sorted = [...stats.offsetTable].sort((a, b) => compareMessageQueues(a[0], b[0]));
-  return encodeJsonBody({
+  return {
     consumeTps: stats.consumeTps,
     offsetTable: new Map<JsonValue, JsonValue>(
       sorted.map(([mq, o]) => [messageQueueToJson(mq), {
@@ -40,7 +40,11 @@ export function encodeConsumeStats(stats: ConsumeStats): Uint8Array {
         pullOffset: o.pullOffset,
       }]),
     ),
-  });
+  };
+}
+
+export function encodeConsumeStats(stats: ConsumeStats): Uint8Array {
+  return encodeJsonBody(consumeStatsToJson(stats));
 }
 
 export function decodeConsumeStats(body: Uint8Array): ConsumeStats {
@@ -59,4 +63,34 @@ export function decodeConsumeStats(body: Uint8Array): ConsumeStats {
       return [messageQueueFromJson(k), wrapper];
     }),
   };
+}
+
+/**
+ * ConsumeStatsList, GET_BROKER_CONSUME_STATS's body: every group's stats per topic on one
+ * broker, and the messages not yet consumed in all.
+ *   {"brokerAddr":"…","consumeStatsList":[{"<group>":[ConsumeStats…]}…],"totalDiff":N}
+ */
+export interface ConsumeStatsList {
+  brokerAddr: string;
+  totalDiff: number;
+  consumeStatsList: Map<string, ConsumeStats[]>[];
+}
+
+export function encodeConsumeStatsList(list: ConsumeStatsList): Uint8Array {
+  return encodeJsonBody({
+    brokerAddr: list.brokerAddr,
+    consumeStatsList: list.consumeStatsList.map((m) => {
+      const o: Record<string, JsonValue> = {};
+      for (const [group, stats] of m) o[group] = stats.map(consumeStatsToJson);
+      return o;
+    }),
+    totalDiff: list.totalDiff,
+  });
+}
+
+/** Messages behind in all queues (ConsumeStats.computeTotalDiff). */
+export function totalDiff(stats: ConsumeStats): number {
+  let n = 0;
+  for (const [, o] of stats.offsetTable) n += o.brokerOffset - o.consumerOffset;
+  return n;
 }

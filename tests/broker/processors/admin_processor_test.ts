@@ -15,6 +15,7 @@ import { decodeKVTable } from "../../../src/remoting/body/topic_list.ts";
 import { decodeTopicStatsTable } from "../../../src/remoting/body/topic_stats_table.ts";
 import { RequestCode } from "../../../src/remoting/request_code.ts";
 import { ResponseCode } from "../../../src/remoting/response_code.ts";
+import { PutStatus } from "../../../src/store/message_store.ts";
 import { startCluster } from "../../helpers/cluster.ts";
 import { sendHeader, sendRequest, utf8 } from "../../helpers/send.ts";
 
@@ -181,7 +182,12 @@ Deno.test("GET_BROKER_CONFIG and UPDATE_BROKER_CONFIG read and change live setti
       createRequest(RequestCode.UPDATE_BROKER_CONFIG, {}, { body: textEncoder.encode(text) }),
       3000,
     );
-  assert.equal((await update("autoCreateTopicEnable=false\nnoSuchKey=1\n")).code, 0);
+  // A key the broker does not have is refused, and nothing of the request applied.
+  const unknown = await update("autoCreateTopicEnable=false\nnoSuchKey=1\n");
+  assert.equal(unknown.code, ResponseCode.SYSTEM_ERROR);
+  assert.match(unknown.remark ?? "", /^Unknown config key noSuchKey/);
+  assert.equal(decodeProperties((await get()).body!).get("autoCreateTopicEnable"), "true");
+  assert.equal((await update("autoCreateTopicEnable=false\n")).code, 0);
   const second = await get();
   assert.equal(decodeProperties(second.body!).get("autoCreateTopicEnable"), "false");
   assert.equal(
@@ -241,4 +247,89 @@ Deno.test("GET_BROKER_RUNTIME_INFO reports the broker's version and store figure
   assert.equal(kv.get("sendThreadPoolQueueCapacity"), "10000");
   assert.match(kv.get("runtime") ?? "", /^\[ 0 days, 0 hours, 0 minutes, \d+ seconds \]$/);
   assert.ok(Number(kv.get("commitLogMaxOffset")) > 0);
+  // Every key a 4.8 broker reports (mqadmin clusterList and brokerStatus read them).
+  const missing = JAVA_RUNTIME_KEYS.filter((k) => !kv.has(k));
+  assert.deepEqual(missing, []);
+  assert.equal(kv.get("scheduleMessageOffset_1"), "0,0");
+  assert.equal(kv.get("pullThreadPoolQueueSize"), "0");
+  assert.equal(kv.get("putTps"), "  ", "no window covered yet: three empty rates");
+  assert.match(kv.get("putMessageDistributeTime") ?? "", /^\[<=0ms\]:\d+ \[0~10ms\]:\d+ /);
+  assert.match(kv.get("commitLogDirCapacity") ?? "", /^Total : [\d.]+ [KMGT]?i?B, Free : /);
+});
+
+/** GET_BROKER_RUNTIME_INFO's keys on a 4.8 broker (besides scheduleMessageOffset_<level>). */
+const JAVA_RUNTIME_KEYS = [
+  "brokerVersionDesc",
+  "brokerVersion",
+  "msgPutTotalYesterdayMorning",
+  "msgPutTotalTodayMorning",
+  "msgPutTotalTodayNow",
+  "msgGetTotalYesterdayMorning",
+  "msgGetTotalTodayMorning",
+  "msgGetTotalTodayNow",
+  "sendThreadPoolQueueSize",
+  "sendThreadPoolQueueCapacity",
+  "pullThreadPoolQueueSize",
+  "pullThreadPoolQueueCapacity",
+  "queryThreadPoolQueueSize",
+  "queryThreadPoolQueueCapacity",
+  "EndTransactionQueueSize",
+  "EndTransactionThreadPoolQueueCapacity",
+  "dispatchBehindBytes",
+  "pageCacheLockTimeMills",
+  "sendThreadPoolQueueHeadWaitTimeMills",
+  "pullThreadPoolQueueHeadWaitTimeMills",
+  "queryThreadPoolQueueHeadWaitTimeMills",
+  "earliestMessageTimeStamp",
+  "startAcceptSendRequestTimeStamp",
+  "remainHowManyDataToFlush",
+  "commitLogDirCapacity",
+  "bootTimestamp",
+  "runtime",
+  "putMessageEntireTimeMax",
+  "putMessageTimesTotal",
+  "putMessageSizeTotal",
+  "putMessageDistributeTime",
+  "putMessageAverageSize",
+  "dispatchMaxBuffer",
+  "getMessageEntireTimeMax",
+  "putTps",
+  "getFoundTps",
+  "getMissTps",
+  "getTotalTps",
+  "getTransferedTps",
+  "commitLogDiskRatio",
+  "consumeQueueDiskRatio",
+  "commitLogMinOffset",
+  "commitLogMaxOffset",
+];
+
+Deno.test("CLEAN_UNUSED_TOPIC deletes queues of topics the broker no longer has; CLEAN_EXPIRED_CONSUMEQUEUE answers SUCCESS", async () => {
+  await using cluster = await startCluster();
+  await using client = new RemotingClient();
+  const broker = cluster.brokers[0];
+  await client.invokeSync(broker.addr, sendRequest(sendHeader("Kept"), utf8("x")), 3000);
+  // Queues without a topic config: what an edited topics.json leaves behind.
+  const store = broker.controller.store;
+  const orphan = await store.putMessage({
+    topic: "Orphan",
+    queueId: 0,
+    flag: 0,
+    sysFlag: 0,
+    bornTimestamp: Date.now(),
+    bornHost: { ip: new Uint8Array([127, 0, 0, 1]), port: 1 },
+    storeHost: { ip: new Uint8Array([127, 0, 0, 1]), port: 2 },
+    reconsumeTimes: 0,
+    preparedTransactionOffset: 0,
+    body: utf8("x"),
+    properties: "",
+  });
+  assert.equal(orphan.status, PutStatus.PUT_OK);
+  await store.flush();
+  assert.ok(store.topics().includes("Orphan"));
+  const clean = (code: number) => client.invokeSync(broker.addr, createRequest(code), 3000);
+  assert.equal((await clean(RequestCode.CLEAN_UNUSED_TOPIC)).code, ResponseCode.SUCCESS);
+  assert.deepEqual(store.topics().filter((t) => t === "Orphan" || t === "Kept"), ["Kept"]);
+  assert.equal((await clean(RequestCode.CLEAN_EXPIRED_CONSUMEQUEUE)).code, ResponseCode.SUCCESS);
+  assert.ok(store.topics().includes("Kept"), "nothing of Kept expired");
 });

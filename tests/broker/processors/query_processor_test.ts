@@ -5,7 +5,13 @@ import { encodeProperties } from "../../../src/common/message/properties.ts";
 import { RemotingClient } from "../../../src/remoting/client.ts";
 import { createRequest } from "../../../src/remoting/command.ts";
 import { encodeHeader } from "../../../src/remoting/header_codec.ts";
-import { QueryMessageRequestHeader } from "../../../src/remoting/headers.ts";
+import {
+  QueryConsumeQueueRequestHeader,
+  QueryMessageRequestHeader,
+} from "../../../src/remoting/headers.ts";
+import { decodeQueryConsumeQueueBody } from "../../../src/remoting/body/query_consume_queue_body.ts";
+import { javaStringHashCode } from "../../../src/common/java_hash.ts";
+import { consumer, heartbeat, request, send, sub } from "../../helpers/consume.ts";
 import { RequestCode } from "../../../src/remoting/request_code.ts";
 import { ResponseCode } from "../../../src/remoting/response_code.ts";
 import { startCluster } from "../../helpers/cluster.ts";
@@ -79,4 +85,54 @@ Deno.test("QUERY_MESSAGE finds messages by KEYS entry and by UNIQ_KEY", async ()
   assert.equal(none.code, ResponseCode.QUERY_NOT_FOUND);
   assert.equal(none.remark, "can not find message, maybe time range not correct");
   assert.match(none.extFields.indexLastUpdateTimestamp, /^\d+$/);
+});
+
+Deno.test("QUERY_CONSUME_QUEUE answers a queue's raw entries from an index, and a group's subscription", async () => {
+  await using cluster = await startCluster();
+  await using client = new RemotingClient();
+  const addr = cluster.brokers[0].addr;
+  await cluster.createTopic("Cq", { queues: 1 });
+  const offsets: number[] = [];
+  for (const tags of ["a", "b", "c"]) {
+    const res = await send(client, addr, "Cq", `m-${tags}`, { tags });
+    offsets.push(decodeOffsetMsgId(res.extFields.msgId).offset);
+  }
+  const query = (
+    h: { topic: string; queueId: number; index: number; count: number; consumerGroup?: string },
+  ) =>
+    client.invokeSync(
+      addr,
+      request(RequestCode.QUERY_CONSUME_QUEUE, QueryConsumeQueueRequestHeader, h),
+      3000,
+    );
+
+  let res = await query({ topic: "Cq", queueId: 0, index: 1, count: 5 });
+  assert.equal(res.code, ResponseCode.SUCCESS, res.remark);
+  let body = decodeQueryConsumeQueueBody(res.body!);
+  assert.deepEqual([body.minQueueIndex, body.maxQueueIndex], [0, 3]);
+  assert.deepEqual(body.queueData?.map((e) => e.physicOffset), offsets.slice(1));
+  assert.deepEqual(body.queueData?.map((e) => e.tagsCode), [
+    javaStringHashCode("b"),
+    javaStringHashCode("c"),
+  ]);
+  assert.equal(body.subscriptionData, undefined);
+
+  // Named group: its subscription, or that it is not online.
+  res = await query({ topic: "Cq", queueId: 0, index: 0, count: 1, consumerGroup: "gcq" });
+  body = decodeQueryConsumeQueueBody(res.body!);
+  assert.equal(body.queueData?.length, 1);
+  assert.equal(body.filterData, "gcq@Cq is not online!");
+  await heartbeat(client, addr, "cq-client", [consumer("gcq", [sub("Cq", "a || b")])]);
+  res = await query({ topic: "Cq", queueId: 0, index: 0, count: 1, consumerGroup: "gcq" });
+  body = decodeQueryConsumeQueueBody(res.body!);
+  assert.deepEqual(body.subscriptionData?.tagsSet, ["a", "b"]);
+  assert.equal(body.filterData, "null");
+
+  res = await query({ topic: "Cq", queueId: 0, index: 3, count: 1 });
+  assert.equal(res.code, ResponseCode.SUCCESS);
+  assert.equal(res.remark, "Index 3 of 0@Cq is not exist!");
+  assert.equal(res.body, undefined);
+  res = await query({ topic: "Cq", queueId: 7, index: 0, count: 1 });
+  assert.equal(res.code, ResponseCode.SYSTEM_ERROR);
+  assert.equal(res.remark, "7@Cq is not exist!");
 });
