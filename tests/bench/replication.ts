@@ -14,6 +14,7 @@ import { RemotingClient } from "../../src/remoting/client.ts";
 import { createRequest } from "../../src/remoting/command.ts";
 import { RequestCode } from "../../src/remoting/request_code.ts";
 import { freePortPair } from "../helpers/ports.ts";
+import { startRmq } from "../helpers/rmq.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -25,28 +26,11 @@ const { values } = parseArgs({
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 const MiB = 1024 * 1024;
 
-async function start(args: string[], pattern: RegExp) {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN, ...args],
-    stdout: "piped",
-    stderr: "null",
-  }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  while (!pattern.test(text)) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`rmq ${args.join(" ")} exited early`);
-    text += value;
-  }
-  reader.releaseLock();
-  return { child, line: text.match(pattern)![0] };
-}
-
 async function broker(root: string, name: string, nsAddr: string, extra: string[]) {
   const port = freePortPair();
   const conf = `${root}/${name}.toml`;
   await Deno.writeTextFile(conf, extra.join("\n"));
-  const b = await start(
+  const b = await startRmq(
     [
       "broker",
       "-c",
@@ -78,7 +62,7 @@ async function maxOffset(addr: string): Promise<number> {
 for (let run = 0; run < Number(values.runs); run++) {
   for (const role of ["ASYNC_MASTER", "SYNC_MASTER", "no slave"] as const) {
     const root = await Deno.makeTempDir({ prefix: "rmq-repl-" });
-    const ns = await start(["namesrv", "-p", "0", "--host", "127.0.0.1"], /listening on \S+/);
+    const ns = await startRmq(["namesrv", "-p", "0", "--host", "127.0.0.1"], /listening on \S+/);
     const nsAddr = ns.line.split(" ").pop()!;
     const master = await broker(root, "master", nsAddr, [
       'brokerName = "broker-a"',

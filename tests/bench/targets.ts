@@ -11,6 +11,7 @@
  * the broker's idle release (memoryReleaseIdleInterval, 60 s by default) once.
  */
 import { parseArgs } from "node:util";
+import { type RmqProcess, startRmq } from "../helpers/rmq.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -20,30 +21,7 @@ const RUNS = Number(values.runs);
 const ROOT = values.dir ?? await Deno.makeTempDir({ prefix: "rmq-targets-" });
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 
-interface Proc {
-  child: Deno.ChildProcess;
-  line: string;
-}
-
-/** Starts `rmq <args>` and waits for its start-up line on stdout. */
-async function start(args: string[], pattern: RegExp): Promise<Proc> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN, ...args],
-    stdout: "piped",
-    stderr: "null",
-  }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  while (!pattern.test(text)) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`rmq ${args.join(" ")} exited before ${pattern}`);
-    text += value;
-  }
-  reader.releaseLock();
-  return { child, line: text.match(pattern)![0] };
-}
-
-async function stop(p: Proc): Promise<void> {
+async function stop(p: RmqProcess): Promise<void> {
   p.child.kill("SIGTERM");
   await p.child.status;
 }
@@ -77,7 +55,7 @@ function record(name: string, samples: number[], unit: string, target: string) {
   console.error(`${name}: ${samples.map((s) => s.toFixed(2)).join(" ")} ${unit}`);
 }
 
-const namesrv = await start(["namesrv", "-p", "0", "--host", "127.0.0.1"], /listening on \S+/);
+const namesrv = await startRmq(["namesrv", "-p", "0", "--host", "127.0.0.1"], /listening on \S+/);
 const ns = namesrv.line.split(" ").pop()!;
 const common = ["-n", ns, "--interval", "60s", "--queues", "8"];
 try {
@@ -91,7 +69,7 @@ try {
   let afterIdle = 0;
   for (let r = 0; r < RUNS; r++) {
     const store = `${ROOT}/async-${r}`;
-    const broker = await start(
+    const broker = await startRmq(
       ["broker", "-n", ns, "-p", "0", "--host", "127.0.0.1", "--store", store],
       /listening on \S+/,
     );
@@ -164,7 +142,7 @@ try {
   const config = `${ROOT}/sync.toml`;
   Deno.writeTextFileSync(config, 'flushDiskType = "SYNC_FLUSH"\n');
   for (let r = 0; r < RUNS; r++) {
-    const broker = await start(
+    const broker = await startRmq(
       [
         "broker",
         "-c",
@@ -203,7 +181,7 @@ try {
   const startup: number[] = [];
   for (let r = 0; r < RUNS; r++) {
     const t0 = performance.now();
-    const dev = await start(
+    const dev = await startRmq(
       ["dev", "-p", "0", "--broker-port", "0", "--store", `${ROOT}/dev-${r}`],
       /NAMESRV_ADDR=\S+/,
     );

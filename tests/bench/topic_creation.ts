@@ -13,6 +13,7 @@ import { encodeHeader } from "../../src/remoting/header_codec.ts";
 import { CreateTopicRequestHeader } from "../../src/remoting/headers.ts";
 import { RequestCode } from "../../src/remoting/request_code.ts";
 import { ResponseCode } from "../../src/remoting/response_code.ts";
+import { startRmq } from "../helpers/rmq.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -23,29 +24,11 @@ const { values } = parseArgs({
 });
 const TOPICS = Number(values.topics);
 const LIMIT_MS = Number(values.limit) * 1000;
-const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 
-async function start(args: string[], pattern: RegExp) {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN, ...args],
-    stdout: "piped",
-    stderr: "null",
-  }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  while (!pattern.test(text)) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`rmq ${args.join(" ")} exited early`);
-    text += value;
-  }
-  reader.releaseLock();
-  return { child, line: text.match(pattern)![0] };
-}
-
-const ns = await start(["namesrv", "-p", "0", "--host", "127.0.0.1"], /listening on \S+/);
+const ns = await startRmq(["namesrv", "-p", "0", "--host", "127.0.0.1"], /listening on \S+/);
 const nsAddr = ns.line.split(" ").pop()!;
 const store = await Deno.makeTempDir({ prefix: "rmq-topics-" });
-const broker = await start(
+const broker = await startRmq(
   ["broker", "-n", nsAddr, "-p", "0", "--host", "127.0.0.1", "--store", store],
   /listening on \S+/,
 );

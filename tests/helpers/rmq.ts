@@ -66,3 +66,30 @@ export async function firstLine(stream: ReadableStream<Uint8Array>): Promise<str
   }
   return text.split("\n")[0];
 }
+
+/** A started `rmq` server process and the start-up line it printed. */
+export interface RmqProcess {
+  child: Deno.ChildProcess;
+  line: string;
+}
+
+/**
+ * Starts `rmq …args` (stderr discarded, so a long benchmark never blocks on its logs) and
+ * resolves once stdout matches `pattern`, e.g. `/listening on \S+/`.
+ */
+export async function startRmq(args: readonly string[], pattern: RegExp): Promise<RmqProcess> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", MAIN, ...args],
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  while (!pattern.test(text)) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`rmq ${args.join(" ")} exited before ${pattern}`);
+    text += value;
+  }
+  reader.releaseLock();
+  return { child, line: text.match(pattern)![0] };
+}

@@ -62,6 +62,15 @@ function logBytes(root: string, segmentSize: number, from: number, to: number): 
   return out;
 }
 
+/** Asserts the slave's commit log under `root` holds the master's bytes of `[from, to)`. */
+function assertSameLog(root: string, from: number, to: number): void {
+  const seg = SMALL_FILES.mappedFileSizeCommitLog!;
+  assert.deepEqual(
+    logBytes(`${root}/slave`, seg, from, to),
+    logBytes(`${root}/master`, seg, from, to),
+  );
+}
+
 const caughtUp = (m: MessageStore, s: MessageStore) => () =>
   s.maxPhyOffset === m.maxPhyOffset &&
   s.getMaxOffsetInQueue("Rep", 0) === m.getMaxOffsetInQueue("Rep", 0);
@@ -80,11 +89,7 @@ Deno.test("A slave's commit log becomes the master's byte for byte, and its queu
   assert.equal(refused.status, "SERVICE_NOT_AVAILABLE");
   await s.close();
   await m.close();
-  const seg = SMALL_FILES.mappedFileSizeCommitLog!;
-  assert.deepEqual(
-    logBytes(`${dir.path}/slave`, seg, 0, m.maxPhyOffset),
-    logBytes(`${dir.path}/master`, seg, 0, m.maxPhyOffset),
-  );
+  assertSameLog(dir.path, 0, m.maxPhyOffset);
 });
 
 Deno.test("A new slave of a master with history starts at the master's last segment", async () => {
@@ -107,10 +112,7 @@ Deno.test("A new slave of a master with history starts at the master's last segm
   assert.ok(slaveBodies.includes("m219"));
   await s.close();
   await m.close();
-  assert.deepEqual(
-    logBytes(`${dir.path}/slave`, seg, s.minPhyOffset, m.maxPhyOffset),
-    logBytes(`${dir.path}/master`, seg, s.minPhyOffset, m.maxPhyOffset),
-  );
+  assertSameLog(dir.path, s.minPhyOffset, m.maxPhyOffset);
 });
 
 Deno.test("SYNC_MASTER answers once a slave has a message; without one, SLAVE_NOT_AVAILABLE", async () => {
@@ -247,11 +249,7 @@ Deno.test("A chunk torn by a dropped connection is discarded; the slave resumes 
   await s.close();
   await m.close();
   p.close();
-  const seg = SMALL_FILES.mappedFileSizeCommitLog!;
-  assert.deepEqual(
-    logBytes(`${dir.path}/slave`, seg, 0, m.maxPhyOffset),
-    logBytes(`${dir.path}/master`, seg, 0, m.maxPhyOffset),
-  );
+  assertSameLog(dir.path, 0, m.maxPhyOffset);
 });
 
 Deno.test("A master refuses a slave that is ahead of it, or behind what it still has", async () => {
