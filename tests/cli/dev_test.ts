@@ -13,6 +13,23 @@ import { bodies, pullRequest } from "../helpers/consume.ts";
 import { waitUntil } from "../helpers/wait.ts";
 import { verifyStore } from "../helpers/verify_store.ts";
 
+/** Waits for `rmq dev`'s start-up line and returns its broker addresses by id, from the route. */
+async function devBrokers(
+  stdout: ReadableStream<Uint8Array>,
+  client: RemotingClient,
+): Promise<Map<number, string>> {
+  const line = await firstLine(stdout);
+  const m = /^NAMESRV_ADDR=(127\.0\.0\.1:\d+)$/.exec(line);
+  assert.ok(m, `start-up line: ${JSON.stringify(line)}`);
+  const route = await client.invokeSync(
+    m[1],
+    createRequest(RequestCode.GET_ROUTEINFO_BY_TOPIC, { topic: "TBW102" }),
+    3000,
+  );
+  assert.equal(route.code, ResponseCode.SUCCESS, route.remark);
+  return decodeTopicRouteData(route.body!).brokerDatas[0].brokerAddrs;
+}
+
 Deno.test("rmq dev prints NAMESRV_ADDR once name server and broker serve, and exits 0", async () => {
   await using dir = await tempDir();
   const child = rmq([
@@ -27,17 +44,8 @@ Deno.test("rmq dev prints NAMESRV_ADDR once name server and broker serve, and ex
     "warn",
   ]).spawn();
   try {
-    const line = await firstLine(child.stdout);
-    const m = /^NAMESRV_ADDR=(127\.0\.0\.1:\d+)$/.exec(line);
-    assert.ok(m, `start-up line: ${JSON.stringify(line)}`);
     await using client = new RemotingClient();
-    const route = await client.invokeSync(
-      m[1],
-      createRequest(RequestCode.GET_ROUTEINFO_BY_TOPIC, { topic: "TBW102" }),
-      3000,
-    );
-    assert.equal(route.code, ResponseCode.SUCCESS, route.remark);
-    const brokerAddr = decodeTopicRouteData(route.body!).brokerDatas[0].brokerAddrs.get(0)!;
+    const brokerAddr = (await devBrokers(child.stdout, client)).get(0)!;
     // Topics are created on first send.
     const res = await client.invokeSync(
       brokerAddr,
@@ -88,16 +96,8 @@ Deno.test("Ctrl-C of `deno task start` shuts down cleanly and keeps the offsets 
     new WritableStream({ write: (t) => void (stderr += t) }),
   );
   try {
-    const line = await firstLine(child.stdout);
-    const m = /^NAMESRV_ADDR=(127\.0\.0\.1:\d+)$/.exec(line);
-    assert.ok(m, `start-up line: ${JSON.stringify(line)}`);
     await using client = new RemotingClient();
-    const route = await client.invokeSync(
-      m[1],
-      createRequest(RequestCode.GET_ROUTEINFO_BY_TOPIC, { topic: "TBW102" }),
-      3000,
-    );
-    const brokerAddr = decodeTopicRouteData(route.body!).brokerDatas[0].brokerAddrs.get(0)!;
+    const brokerAddr = (await devBrokers(child.stdout, client)).get(0)!;
     for (let i = 0; i < 3; i++) {
       const res = await client.invokeSync(
         brokerAddr,
@@ -146,15 +146,8 @@ Deno.test("rmq dev --slave runs a slave that replicates the broker and serves it
     ...["-p", "0", "--broker-port", "0", "--store", dir.path, "--slave", "--log-level", "warn"],
   ]).spawn();
   try {
-    const m = /^NAMESRV_ADDR=(127\.0\.0\.1:\d+)$/.exec(await firstLine(child.stdout));
-    assert.ok(m);
     await using client = new RemotingClient();
-    const route = await client.invokeSync(
-      m[1],
-      createRequest(RequestCode.GET_ROUTEINFO_BY_TOPIC, { topic: "TBW102" }),
-      3000,
-    );
-    const addrs = decodeTopicRouteData(route.body!).brokerDatas[0].brokerAddrs;
+    const addrs = await devBrokers(child.stdout, client);
     assert.deepEqual([...addrs.keys()], [0, 1]);
     const res = await client.invokeSync(
       addrs.get(0)!,

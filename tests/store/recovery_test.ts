@@ -29,6 +29,14 @@ async function fill(config: Partial<StoreConfig> & { storePathRootDir: string },
   return results;
 }
 
+/** Zeroes the commit log from `cut` to its segment's end, as an OS crash can lose a tail. */
+function zeroLogFrom(root: string, cut: number): void {
+  const f = Deno.openSync(segmentPath(root, cut), { write: true });
+  f.truncateSync(cut % SEGMENT);
+  f.truncateSync(SEGMENT);
+  f.close();
+}
+
 /**
  * Makes a cleanly closed store look like one a crash left before any checkpoint vouched for
  * its records: the abort marker back, the checkpoint's offset gone (its times kept, as a Java
@@ -305,10 +313,7 @@ Deno.test("recover() drops queue entries that point past the commit log", async 
   const puts = await fill(config, 40);
   // Lose the log's tail as an OS crash could while the queue files survived.
   const cut = puts[30].append!.wroteOffset;
-  const f = Deno.openSync(segmentPath(dir.path, cut), { write: true });
-  f.truncateSync(cut % SEGMENT);
-  f.truncateSync(SEGMENT);
-  f.close();
+  zeroLogFrom(dir.path, cut);
   crashed(dir.path);
   await using store = await openStore(config);
   assert.equal(store.recovery.end, cut);
@@ -401,10 +406,7 @@ Deno.test("recover() drops index entries past the cut, so records written there 
   const config = { storePathRootDir: dir.path, ...SMALL_FILES };
   const puts = await fill(config, 40);
   const cut = puts[30].append!.wroteOffset;
-  const f = Deno.openSync(segmentPath(dir.path, cut), { write: true });
-  f.truncateSync(cut % SEGMENT);
-  f.truncateSync(SEGMENT);
-  f.close();
+  zeroLogFrom(dir.path, cut);
   crashed(dir.path);
   await using store = await openStore(config);
   assert.equal(store.recovery.end, cut);

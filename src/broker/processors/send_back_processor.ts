@@ -23,12 +23,13 @@ import { randomQueueId } from "../random_queue_id.ts";
 import { maxReconsumeTimesOf, toDeadLetter } from "../retry_policy.ts";
 import { validateGroup, validateRetryTopicOf } from "../topic_validator.ts";
 import { putStatusResponse } from "./send_processor.ts";
+import { StatsName } from "../broker_stats.ts";
 
 const RW = PermName.PERM_READ | PermName.PERM_WRITE;
 
 export function sendBackProcessors(
   ctx: BrokerContext,
-  s: Pick<BrokerServices, "subscriptionGroups">,
+  s: Pick<BrokerServices, "subscriptionGroups" | "stats">,
 ): Record<number, Processor> {
   return {
     [RequestCode.CONSUMER_SEND_MSG_BACK]: (req) => consumerSendMsgBack(ctx, s, req),
@@ -37,7 +38,7 @@ export function sendBackProcessors(
 
 async function consumerSendMsgBack(
   ctx: BrokerContext,
-  s: Pick<BrokerServices, "subscriptionGroups">,
+  s: Pick<BrokerServices, "subscriptionGroups" | "stats">,
   req: RemotingCommand,
 ): Promise<RemotingCommand> {
   const h = decodeHeader(ConsumerSendMsgBackRequestHeader, req.extFields);
@@ -116,6 +117,11 @@ async function consumerSendMsgBack(
   if (dead) toDeadLetter(msg, h.group, topics);
   const result = await ctx.store.putMessage(msg);
   const r = putStatusResponse(result);
-  if (r.code === ResponseCode.SUCCESS) return createResponse(req, ResponseCode.SUCCESS);
+  if (r.code === ResponseCode.SUCCESS) {
+    // Counted under the topic the message was first sent to (RETRY_TOPIC), as Java counts it.
+    const backTopic = getProperty(properties, MessageConst.RETRY_TOPIC) ?? m.topic;
+    s.stats.inc(StatsName.SNDBCK_PUT_NUMS, `${backTopic}@${h.group}`, 1);
+    return createResponse(req, ResponseCode.SUCCESS);
+  }
   return createResponse(req, ResponseCode.SYSTEM_ERROR, result.status);
 }

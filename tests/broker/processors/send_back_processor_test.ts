@@ -7,6 +7,7 @@ import { ConsumerSendMsgBackRequestHeader } from "../../../src/remoting/headers.
 import { RequestCode } from "../../../src/remoting/request_code.ts";
 import { ResponseCode } from "../../../src/remoting/response_code.ts";
 import { SCHEDULE_TOPIC } from "../../../src/store/message_store.ts";
+import { StatsName } from "../../../src/broker/broker_stats.ts";
 import { startCluster, type TestCluster } from "../../helpers/cluster.ts";
 import { pullRequest, records, request, send } from "../../helpers/consume.ts";
 import { sendHeader, sendRequest, utf8 } from "../../helpers/send.ts";
@@ -119,6 +120,10 @@ Deno.test("CONSUMER_SEND_MSG_BACK retries through %RETRY% with delay 3 + reconsu
   const dlq = broker.controller.topicConfigManager.get("%DLQ%g");
   assert.deepEqual([dlq?.readQueueNums, dlq?.writeQueueNums, dlq?.perm], [1, 1, 6]);
   await cluster.waitForRoute("%DLQ%g");
+  // Every send-back counted under the original topic (mqadmin's SNDBCK_PUT_NUMS).
+  const stats = broker.controller.services.stats;
+  stats.sampleAll("minute");
+  assert.equal(stats.data(StatsName.SNDBCK_PUT_NUMS, "SBT@g")?.statsMinute.sum, 3);
 });
 
 Deno.test("CONSUMER_SEND_MSG_BACK sends a negative delay level straight to %DLQ%", async () => {
