@@ -8,6 +8,7 @@ import type { MessageExt } from "../client/message_ext.ts";
 import { PullConsumer } from "../client/consumer/pull_consumer.ts";
 import { PushConsumer } from "../client/consumer/push_consumer.ts";
 import type { BenchRun } from "./bench_run.ts";
+import type { ClientSecurity } from "../cli/args.ts";
 
 export interface ConsumeOptions {
   namesrvAddr: string;
@@ -19,6 +20,8 @@ export interface ConsumeOptions {
   /** Messages per listener call. */
   batchSize: number;
   serializeType: "JSON" | "ROCKETMQ";
+  /** ACL account and TLS for every client. */
+  security?: ClientSecurity;
 }
 
 /**
@@ -32,6 +35,7 @@ async function commitOffsetsAtEnd(o: ConsumeOptions): Promise<void> {
     consumerGroup: o.group,
     instanceName: `bench-offsets-${Deno.pid}`,
     serializeType: o.serializeType,
+    ...o.security,
   });
   await pc.start();
   try {
@@ -57,6 +61,7 @@ export async function startConsumers(
         consumerGroup: o.group,
         instanceName: `bench-consumer-${Deno.pid}-${i}`,
         serializeType: o.serializeType,
+        ...o.security,
         messageModel: MessageModel.CLUSTERING,
         consumeFromWhere: o.from === "first"
           ? ConsumeFromWhere.CONSUME_FROM_FIRST_OFFSET

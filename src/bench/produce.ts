@@ -4,6 +4,7 @@
  */
 import { Producer } from "../client/producer/producer.ts";
 import type { Message } from "../client/message.ts";
+import type { ClientSecurity } from "../cli/args.ts";
 import type { BenchRun } from "./bench_run.ts";
 import { AUTO_CREATE_TOPIC_KEY_TOPIC } from "../client/validators.ts";
 import { RateLimiter } from "./rate_limiter.ts";
@@ -23,6 +24,8 @@ export interface ProduceOptions {
   rate?: number;
   tag?: string;
   serializeType: "JSON" | "ROCKETMQ";
+  /** ACL account and TLS for every client. */
+  security?: ClientSecurity;
   /** Create the topic with this many queues on every broker first (else auto-creation). */
   queues?: number;
   /** Makes each body (e2e puts a timestamp in it); default: one shared random body. */
@@ -49,6 +52,7 @@ export async function startProducers(o: ProduceOptions): Promise<Producer[]> {
       producerGroup: o.group,
       instanceName: `bench-${Deno.pid}-${i}`,
       serializeType: o.serializeType,
+      ...o.security,
       // Bodies ≥ 4 KiB would otherwise be compressed, measuring zlib rather than the broker.
       compressMsgBodyOverHowmuch: 0x7fffffff,
     });

@@ -18,7 +18,7 @@
  * const { port } = await broker.start();
  * ```
  */
-import { parseAddrList } from "../common/address.ts";
+import { isLoopbackBind, parseAddrList } from "../common/address.ts";
 import { errorMessage } from "../common/errors.ts";
 import { logger } from "../common/log.ts";
 import { type SocketAddress, socketAddressOf } from "../common/message/socket_address.ts";
@@ -41,6 +41,7 @@ import { type Processor, RemotingServer } from "../remoting/server.ts";
 import { configFilePath } from "../store/config_file.ts";
 import { MessageStore } from "../store/message_store.ts";
 import {
+  aclFileOf,
   type BrokerConfig,
   defaultBrokerConfig,
   HA_PORT_OFFSET,
@@ -66,6 +67,15 @@ import { TransactionalMessageService } from "./transaction/transaction_service.t
 import { endTransactionProcessors } from "./processors/end_transaction_processor.ts";
 import { SLAVE_ACK_TIMEOUT_MS } from "../store/ha/ha_service.ts";
 import { adminProcessors } from "./processors/admin_processor.ts";
+import { aclProcessors } from "./processors/acl_processor.ts";
+import { brokerAccess } from "../acl/access_validator.ts";
+import { AclConfigStore } from "../acl/acl_config_store.ts";
+import { AclGuard } from "../acl/acl_guard.ts";
+import {
+  loadTlsClient,
+  loadTlsServer,
+  type TlsServerMaterial,
+} from "../remoting/tls/tls_settings.ts";
 import { brokerStatsProcessors } from "./processors/broker_stats_processor.ts";
 import { clientManageProcessors } from "./processors/client_manage_processor.ts";
 import { consumerAdminProcessors } from "./processors/consumer_admin_processor.ts";
@@ -85,6 +95,10 @@ import { SystemTopics } from "./topic_validator.ts";
 
 const log = logger("broker");
 
+const OPEN_DOOR_WARNING =
+  "Listening on {addr} beyond loopback with the ACL off: anyone who can reach this port can " +
+  "change topics, groups and offsets (set aclEnable; README: Securing a cluster)";
+
 /** Codes the VIP channel does not serve (Java's fast server has no pull processor). */
 const NOT_ON_VIP_CHANNEL: ReadonlySet<number> = new Set([RequestCode.PULL_MESSAGE]);
 
@@ -101,7 +115,14 @@ export class BrokerController implements BrokerContext, AsyncDisposable {
   startAcceptSendRequestTimeStamp = 0;
   configDataVersion: DataVersion = newDataVersion();
 
-  readonly #client = new RemotingClient({ name: "broker" });
+  /**
+   * To name servers and (a slave) the master; replaced at start by one that signs and speaks
+   * TLS as configured (reading the CA file is asynchronous).
+   */
+  #client = new RemotingClient({ name: "broker" });
+  #acl: AclGuard | undefined;
+  #aclStore: AclConfigStore | undefined;
+  #tls: TlsServerMaterial | undefined;
   #servers: RemotingServer[] = [];
   #store: MessageStore | undefined;
   #services: BrokerServices | undefined;
@@ -237,7 +258,21 @@ export class BrokerController implements BrokerContext, AsyncDisposable {
   async #start(): Promise<Deno.NetAddr> {
     const c = this.config;
     try {
-      this.#store = await MessageStore.open(storeConfigOf(c));
+      const clientTls = c.tlsEnable ? await loadTlsClient(c.tlsClientTrustCertPath) : undefined;
+      this.#client = new RemotingClient({
+        name: "broker",
+        credentials: c.accessKey ? { accessKey: c.accessKey, secretKey: c.secretKey } : undefined,
+        tls: clientTls,
+      });
+      this.#tls = await loadTlsServer(c);
+      if (c.aclEnable) {
+        this.#aclStore = await AclConfigStore.open(aclFileOf(c));
+        this.#acl = new AclGuard(this.#aclStore, brokerAccess, "broker");
+      }
+      this.#store = await MessageStore.open(storeConfigOf(c), {
+        server: this.#tls,
+        client: clientTls,
+      });
       const found: LoadedMetadata = {
         topics: await this.topicConfigManager.load(),
         consumerOffsets: false,
@@ -285,6 +320,9 @@ export class BrokerController implements BrokerContext, AsyncDisposable {
       );
       this.startAcceptSendRequestTimeStamp = Date.now();
       await this.#registrar.start();
+      if (!c.aclEnable && !isLoopbackBind(c.bindAddress)) {
+        log.warn(OPEN_DOOR_WARNING, { addr: c.bindAddress });
+      }
       log.info("Broker {name} ({cluster}) listening on {addr}, advertised as {brokerAddr}", {
         name: this.brokerName,
         cluster: this.clusterName,
@@ -483,7 +521,8 @@ export class BrokerController implements BrokerContext, AsyncDisposable {
   #processors(s: BrokerServices): Map<number, Processor> {
     const sets = [
       sendProcessors(this, s),
-      endTransactionProcessors(this, s),
+      endTransactionProcessors(this, s, this.#acl),
+      aclProcessors(this, this.#aclStore),
       adminProcessors(this, s),
       queryProcessors(this, s),
       brokerStatsProcessors(this, s),
@@ -511,12 +550,15 @@ export class BrokerController implements BrokerContext, AsyncDisposable {
   }
 
   #newServer(port: number, processors: Map<number, Processor>, vip = false): RemotingServer {
+    const acl = this.#acl;
     const server = new RemotingServer({
       hostname: this.config.bindAddress,
       port,
       idleTimeoutMs: this.config.serverChannelMaxIdleTimeSeconds * 1000,
       maxConnections: this.config.maxConnections,
       name: "broker",
+      authorize: acl ? (req, ch) => acl.authorize(req, ch) : undefined,
+      tls: this.#tls,
     });
     for (const [code, p] of processors) {
       if (!vip || !NOT_ON_VIP_CHANNEL.has(code)) server.registerProcessor(code, p);
@@ -557,6 +599,7 @@ export class BrokerController implements BrokerContext, AsyncDisposable {
   }
 
   async #abortStart(): Promise<void> {
+    this.#aclStore?.close();
     for (const s of this.#servers) s.close();
     this.#servers = [];
     await this.#registrar?.stop();
@@ -589,6 +632,7 @@ export class BrokerController implements BrokerContext, AsyncDisposable {
     await this.topicConfigManager.flush();
     await this.#registrar?.unregisterAll();
     await this.#client.close();
+    this.#aclStore?.close();
     log.info("Broker {name} stopped", { name: this.brokerName });
   }
 

@@ -8,8 +8,11 @@
 import { bool, type ConfigOf, defaults, int, str } from "../common/config.ts";
 import { defaultLocalAddress } from "../common/address.ts";
 import { expandHome } from "../common/home.ts";
+import { configFilePath } from "../store/config_file.ts";
 import { PermName } from "../remoting/body/topic_config.ts";
 import { pickStoreConfig, STORE_CONFIG_SCHEMA, type StoreConfig } from "../store/store_config.ts";
+import { ACL_CONFIG_SCHEMA } from "../acl/acl_settings.ts";
+import { TLS_SERVER_CONFIG_SCHEMA } from "../remoting/tls/tls_settings.ts";
 
 /** RocketMQ's ports: clients dial listenPort, old Java clients also listenPort − 2. */
 export const DEFAULT_LISTEN_PORT = 10911;
@@ -175,6 +178,24 @@ export const BROKER_CONFIG_SCHEMA = {
       "SYSTEM_BUSY and it is closed (0: no limit, as RocketMQ's servers have none)",
     { min: 0 },
   ),
+  // ---- security ----
+  ...ACL_CONFIG_SCHEMA,
+  accessKey: str(
+    "",
+    "Ours: the ACL account this broker signs its requests to name servers (and a slave's to its " +
+      "master) with; empty: unsigned",
+  ),
+  secretKey: str("", "Ours: that account's secret key"),
+  ...TLS_SERVER_CONFIG_SCHEMA,
+  tlsEnable: bool(
+    false,
+    "Connect to name servers, and a slave to its master (replication included), over TLS " +
+      "(Java's -Dtls.enable for the broker's client)",
+  ),
+  tlsClientTrustCertPath: str(
+    "",
+    "Ours: PEM CA certificate those TLS connections trust; empty: the system's roots",
+  ),
   // ---- store (MessageStoreConfig): the store's own schema ----
   ...STORE_CONFIG_SCHEMA,
 };
@@ -192,6 +213,13 @@ export function storeConfigOf(c: BrokerConfig): StoreConfig {
   const s = pickStoreConfig(c);
   s.storePathRootDir = expandHome(s.storePathRootDir);
   return s;
+}
+
+/** The ACL file: aclFile, or plain_acl.yml beside the broker's other config files. */
+export function aclFileOf(c: BrokerConfig): string {
+  return c.aclFile
+    ? expandHome(c.aclFile)
+    : configFilePath(storeConfigOf(c).storePathRootDir, "acl");
 }
 
 /** The address advertised to clients: brokerIP1, else the bind address, else a local one. */

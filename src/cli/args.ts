@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
-import { UsageError } from "../common/errors.ts";
+import type { ClientOptions } from "../client/client_config.ts";
+import { errorMessage, UsageError } from "../common/errors.ts";
 import { LOG_FORMATS, LOG_LEVELS } from "../common/log.ts";
 
 /** One command-line option. */
@@ -197,4 +198,58 @@ export function namesrvOption(
   const addr = stringOption(values, "namesrv") ?? env("NAMESRV_ADDR");
   if (!addr) throw new UsageError("no name server: pass --namesrv HOST:PORT or set NAMESRV_ADDR");
   return addr;
+}
+
+/** The ACL and TLS options of the client commands. */
+export const SECURITY_OPTIONS: OptionSpecs = {
+  "access-key": {
+    type: "string",
+    value: "KEY",
+    doc: "ACL access key requests are signed with (default $RMQ_ACCESS_KEY)",
+  },
+  "secret-key": {
+    type: "string",
+    value: "KEY",
+    doc: "ACL secret key (default $RMQ_SECRET_KEY)",
+  },
+  tls: { type: "boolean", doc: "Connect over TLS" },
+  "tls-ca": {
+    type: "string",
+    value: "FILE",
+    doc: "PEM CA certificate to trust for TLS (implies --tls; default: the system's roots)",
+  },
+};
+
+/** What a client command passes to its producers and consumers for the ACL and TLS. */
+export type ClientSecurity = Pick<ClientOptions, "accessKey" | "secretKey" | "tls" | "tlsCaCerts">;
+
+/**
+ * `--access-key`/`--secret-key` (else env RMQ_ACCESS_KEY/RMQ_SECRET_KEY), `--tls`, `--tls-ca`;
+ * one without the other, or an unreadable CA file, is a UsageError.
+ */
+export function securityOption(
+  values: OptionValues,
+  env: (name: string) => string | undefined,
+): ClientSecurity {
+  const accessKey = stringOption(values, "access-key") ?? env("RMQ_ACCESS_KEY");
+  const secretKey = stringOption(values, "secret-key") ?? env("RMQ_SECRET_KEY");
+  if (!accessKey !== !secretKey) {
+    throw new UsageError(
+      "--access-key and --secret-key go together (or RMQ_ACCESS_KEY and RMQ_SECRET_KEY)",
+    );
+  }
+  const out: ClientSecurity = {};
+  if (accessKey && secretKey) Object.assign(out, { accessKey, secretKey });
+  const ca = stringOption(values, "tls-ca");
+  if (ca !== undefined) {
+    let pem: string;
+    try {
+      pem = Deno.readTextFileSync(ca);
+    } catch (e) {
+      throw new UsageError(`Cannot read --tls-ca ${ca}: ${errorMessage(e)}`);
+    }
+    out.tlsCaCerts = [pem];
+  }
+  if (values.tls === true || ca !== undefined) out.tls = true;
+  return out;
 }

@@ -23,6 +23,8 @@ import {
   NAMESRV_OPTION,
   namesrvOption,
   type OptionValues,
+  SECURITY_OPTIONS,
+  securityOption,
   stringOption,
 } from "./args.ts";
 
@@ -69,6 +71,7 @@ export function parseBenchSettings(
     throw new UsageError((e as Error).message);
   }
   const namesrvAddr = namesrvOption(values, env);
+  const security = securityOption(values, env);
   const count = intOption(values, "count", { min: 1 });
   let durationMs = durationOption(values, "duration");
   if (count !== undefined && durationMs !== undefined) {
@@ -112,6 +115,7 @@ export function parseBenchSettings(
       rate,
       tag: stringOption(values, "tag"),
       serializeType: serialize === "rocketmq" ? "ROCKETMQ" : "JSON",
+      security,
       queues: intOption(values, "queues", { min: 1, max: 1024 }),
     },
     consume: {
@@ -124,6 +128,7 @@ export function parseBenchSettings(
       from,
       batchSize: intOption(values, "consume-batch", { min: 1, max: 1024 }) ?? 32,
       serializeType: serialize === "rocketmq" ? "ROCKETMQ" : "JSON",
+      security,
     },
   };
 }
@@ -135,6 +140,7 @@ export const command: CommandSpec = {
   positionals: true,
   options: {
     namesrv: NAMESRV_OPTION,
+    ...SECURITY_OPTIONS,
     topic: { type: "string", short: "t", value: "TOPIC", doc: "Topic to use (required)" },
     group: {
       type: "string",

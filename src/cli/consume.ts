@@ -15,12 +15,15 @@ import { parseTagExpression } from "../client/consumer/tag_expression.ts";
 import { checkGroup, checkTopic } from "../client/validators.ts";
 import {
   choiceOption,
+  type ClientSecurity,
   type CommandSpec,
   durationOption,
   intOption,
   NAMESRV_OPTION,
   namesrvOption,
   type OptionValues,
+  SECURITY_OPTIONS,
+  securityOption,
   stringOption,
 } from "./args.ts";
 import { ShutdownSignals } from "./shutdown_signals.ts";
@@ -46,6 +49,7 @@ export interface ConsumeSettings {
   failRate: number;
   offsetDir?: string;
   serializeType: "JSON" | "ROCKETMQ";
+  security: ClientSecurity;
 }
 
 /** Reads `--from`: first, last, ms since the epoch, or an ISO date. */
@@ -118,6 +122,7 @@ export function parseConsumeSettings(
     failRate,
     offsetDir: stringOption(values, "offset-dir"),
     serializeType: serialize === "rocketmq" ? "ROCKETMQ" : "JSON",
+    security: securityOption(values, env),
   };
 }
 
@@ -266,6 +271,7 @@ export const command: CommandSpec = {
       doc: "With --broadcast: offsets directory (default ~/.rocketmq_offsets)",
     },
     namesrv: NAMESRV_OPTION,
+    ...SECURITY_OPTIONS,
     serialize: {
       type: "string",
       value: "TYPE",
@@ -293,6 +299,7 @@ export const command: CommandSpec = {
       consumeTimestamp: s.consumeTimestamp,
       localOffsetStoreDir: s.offsetDir,
       serializeType: s.serializeType,
+      ...s.security,
     });
     consumer.subscribe(s.topic, s.expression);
     let consumed = 0;

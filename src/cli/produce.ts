@@ -13,11 +13,14 @@ import type { SendResult } from "../client/producer/send_result.ts";
 import { checkBodyLength, checkTopic, DEFAULT_MAX_MESSAGE_SIZE } from "../client/validators.ts";
 import {
   choiceOption,
+  type ClientSecurity,
   type CommandSpec,
   intOption,
   NAMESRV_OPTION,
   namesrvOption,
   type OptionValues,
+  SECURITY_OPTIONS,
+  securityOption,
   stringOption,
 } from "./args.ts";
 
@@ -49,6 +52,7 @@ export interface ProduceSettings {
   mode: ProduceMode;
   json: boolean;
   serializeType: "JSON" | "ROCKETMQ";
+  security: ClientSecurity;
 }
 
 /**
@@ -98,6 +102,7 @@ export function parseProduceSettings(
     mode: choiceOption(values, "mode", MODES) ?? "sync",
     json: values.json === true,
     serializeType: serialize === "rocketmq" ? "ROCKETMQ" : "JSON",
+    security: securityOption(values, env),
   };
   try {
     // The same checks a send makes, up front, so a bad topic or property is a usage error.
@@ -291,6 +296,7 @@ export const command: CommandSpec = {
     },
     delay: { type: "string", value: "LEVEL", doc: "Delay level 1-18 (1s 5s 10s 30s 1m … 2h)" },
     namesrv: NAMESRV_OPTION,
+    ...SECURITY_OPTIONS,
     group: {
       type: "string",
       short: "g",
@@ -319,6 +325,7 @@ export const command: CommandSpec = {
       namesrvAddr: s.namesrvAddr,
       producerGroup: s.group,
       serializeType: s.serializeType,
+      ...s.security,
     });
     const tally: Tally = { sent: 0, failed: 0, firstError: undefined };
     let elapsedMs = 0;

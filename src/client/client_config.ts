@@ -3,7 +3,9 @@
  * defaults (REMOTING.md §8.1, §8.4).
  */
 import { defaultLocalAddress, parseAddrList } from "../common/address.ts";
+import type { Credentials } from "../acl/signature.ts";
 import { SerializeType } from "../remoting/command.ts";
+import type { TlsClientSettings } from "../remoting/tls/tls_settings.ts";
 
 /**
  * Settings every producer and consumer accepts; only `namesrvAddr` is required.
@@ -37,6 +39,16 @@ export interface ClientOptions {
    * encode and decode, understood by Java and rmq servers but not by ali-ons-era tools).
    */
   serializeType?: "JSON" | "ROCKETMQ";
+  /**
+   * ACL account: every request is signed with it, as the Java client's AclClientRPCHook signs
+   * (needed when the broker or name server runs with aclEnable). Both keys or neither.
+   */
+  accessKey?: string;
+  secretKey?: string;
+  /** Connect to name servers and brokers over TLS (Java's -Dtls.enable=true). */
+  tls?: boolean;
+  /** PEM CA certificates trusted for TLS (default: the system's roots). */
+  tlsCaCerts?: string[];
 }
 
 /** ClientOptions with every default filled in. */
@@ -49,6 +61,8 @@ export interface ClientConfig {
   heartbeatBrokerIntervalMs: number;
   mqClientApiTimeoutMs: number;
   serializeType: SerializeType;
+  credentials: Credentials | undefined;
+  tls: TlsClientSettings | undefined;
 }
 
 /** The instance name that stands for "one per client object" (ClientConfig.instanceName). */
@@ -91,6 +105,9 @@ export function resolveClientConfig(options: ClientOptions): ClientConfig {
       } is not JSON or ROCKETMQ`,
     );
   }
+  if (!options.accessKey !== !options.secretKey) {
+    throw new TypeError("Cannot create client: accessKey and secretKey go together (set both)");
+  }
   const config: ClientConfig = {
     namesrvAddrs,
     clientIP: options.clientIP ?? defaultLocalAddress(),
@@ -102,6 +119,10 @@ export function resolveClientConfig(options: ClientOptions): ClientConfig {
       CLIENT_DEFAULTS.heartbeatBrokerIntervalMs,
     mqClientApiTimeoutMs: options.mqClientApiTimeoutMs ?? CLIENT_DEFAULTS.mqClientApiTimeoutMs,
     serializeType: SerializeType[serializeType],
+    credentials: options.accessKey && options.secretKey
+      ? { accessKey: options.accessKey, secretKey: options.secretKey }
+      : undefined,
+    tls: options.tls || options.tlsCaCerts ? { caCerts: options.tlsCaCerts } : undefined,
   };
   for (
     const key of [

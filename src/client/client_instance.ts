@@ -128,6 +128,8 @@ export class ClientInstance implements AsyncDisposable {
       serializeType: config.serializeType,
       connectTimeoutMs: config.mqClientApiTimeoutMs,
       name: "client",
+      credentials: config.credentials,
+      tls: config.tls,
     });
     this.api = new MQClientAPI(this.remoting, config.namesrvAddrs);
     this.uniqueKeys = new UniqueKeyGenerator(ipv4Bytes(config.clientIP) ?? undefined);

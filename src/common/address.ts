@@ -60,3 +60,9 @@ export function defaultLocalAddress(): string {
   }
   return "127.0.0.1";
 }
+
+/** Whether binding `host` keeps a server reachable from this machine only. */
+export function isLoopbackBind(host: string): boolean {
+  const h = host.trim().toLowerCase();
+  return h === "localhost" || h === "::1" || h.startsWith("127.");
+}

@@ -21,6 +21,24 @@ export function dataView(bytes: Uint8Array): DataView {
 export const textEncoder = new TextEncoder();
 export const textDecoder = new TextDecoder();
 
+/**
+ * The UTF-8 bytes of `s`: written into `scratch` when `s` is ASCII and fits (the caller must
+ * use them before the next call), otherwise a new array.
+ */
+export function encodeText(s: string, scratch: Uint8Array): Uint8Array {
+  const n = s.length;
+  if (n <= scratch.length) {
+    let i = 0;
+    for (; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c > 127) break;
+      scratch[i] = c;
+    }
+    if (i === n) return scratch.subarray(0, n);
+  }
+  return textEncoder.encode(s);
+}
+
 /** Joins byte arrays into one new array. */
 export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
   let n = 0;

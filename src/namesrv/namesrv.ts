@@ -8,12 +8,17 @@
  * const { port } = await ns.start();
  * ```
  */
+import { isLoopbackBind } from "../common/address.ts";
 import { logger } from "../common/log.ts";
 import { backgroundInterval, type Timer } from "../common/timer.ts";
 import { RemotingServer } from "../remoting/server.ts";
 import { KVConfigStore } from "./kv_config.ts";
 import { expandHome } from "../common/home.ts";
-import { defaultNamesrvConfig, type NamesrvConfig } from "./namesrv_config.ts";
+import { defaultNamesrvConfig, namesrvAclFile, type NamesrvConfig } from "./namesrv_config.ts";
+import { namesrvAccess } from "../acl/access_validator.ts";
+import { AclConfigStore } from "../acl/acl_config_store.ts";
+import { AclGuard } from "../acl/acl_guard.ts";
+import { loadTlsServer, type TlsServerMaterial } from "../remoting/tls/tls_settings.ts";
 import type { NamesrvContext } from "./namesrv_context.ts";
 import { brokerProcessors } from "./processors/broker_processor.ts";
 import { configProcessors } from "./processors/config_processor.ts";
@@ -28,7 +33,8 @@ export class NamesrvController implements NamesrvContext, AsyncDisposable {
   readonly config: NamesrvConfig;
   readonly routes = new RouteTable();
   readonly kvConfig: KVConfigStore;
-  readonly #server: RemotingServer;
+  #server: RemotingServer;
+  #aclStore: AclConfigStore | undefined;
   #scanTimer: Timer | undefined;
   #stopping: Promise<void> | undefined;
 
@@ -36,27 +42,54 @@ export class NamesrvController implements NamesrvContext, AsyncDisposable {
   constructor(config: Partial<NamesrvConfig> = {}) {
     this.config = { ...defaultNamesrvConfig(), ...config };
     this.kvConfig = new KVConfigStore(expandHome(this.config.kvConfigPath));
-    this.#server = new RemotingServer({
+    this.#server = this.#newServer();
+  }
+
+  /** The server, with the ACL at its door and TLS when given (read at start). */
+  #newServer(acl?: AclGuard, tls?: TlsServerMaterial): RemotingServer {
+    const server = new RemotingServer({
       hostname: this.config.bindAddress,
       port: this.config.listenPort,
       idleTimeoutMs: this.config.serverChannelMaxIdleTimeSeconds * 1000,
       maxConnections: this.config.maxConnections,
       name: "namesrv",
+      authorize: acl ? (req, ch) => acl.authorize(req, ch) : undefined,
+      tls,
     });
-    this.#server
+    server
       .registerProcessors(brokerProcessors(this))
       .registerProcessors(routeProcessors(this))
       .registerProcessors(topicProcessors(this))
       .registerProcessors(kvConfigProcessors(this))
       .registerProcessors(configProcessors(this));
-    this.#server.onChannelClose((ch) => this.routes.onChannelDestroy(ch));
+    server.onChannelClose((ch) => this.routes.onChannelDestroy(ch));
+    return server;
   }
 
   /** Loads the KV config, binds and starts serving; resolves with the bound address. */
   async start(): Promise<Deno.NetAddr> {
+    const c = this.config;
+    const tls = await loadTlsServer(c);
+    if (c.aclEnable) {
+      this.#aclStore = await AclConfigStore.open(namesrvAclFile(c));
+      this.#server = this.#newServer(new AclGuard(this.#aclStore, namesrvAccess, "namesrv"), tls);
+    } else if (tls) this.#server = this.#newServer(undefined, tls);
     await this.kvConfig.load();
-    const addr = this.#server.listen();
+    let addr: Deno.NetAddr;
+    try {
+      addr = this.#server.listen();
+    } catch (e) {
+      this.#aclStore?.close();
+      throw e;
+    }
     this.#startScan();
+    if (!c.aclEnable && !isLoopbackBind(c.bindAddress)) {
+      log.warn(
+        "Listening on {addr} beyond loopback with the ACL off: anyone who can reach this port " +
+          "can register brokers and rewrite routes (set aclEnable; README: Securing a cluster)",
+        { addr: c.bindAddress },
+      );
+    }
     log.info("Name server listening on {host}:{port}", {
       host: this.config.bindAddress,
       port: addr.port,
@@ -108,6 +141,7 @@ export class NamesrvController implements NamesrvContext, AsyncDisposable {
       if (this.#scanTimer !== undefined) clearInterval(this.#scanTimer);
       this.#scanTimer = undefined;
       await this.#server.shutdown(graceMs);
+      this.#aclStore?.close();
       await this.kvConfig.flush();
       log.info("Name server stopped");
     })();

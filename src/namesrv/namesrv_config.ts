@@ -3,6 +3,9 @@
  * NettyServerConfig) where RocketMQ has the key. config/namesrv.toml is rendered from this.
  */
 import { bool, type ConfigOf, defaults, int, str } from "../common/config.ts";
+import { expandHome } from "../common/home.ts";
+import { ACL_CONFIG_SCHEMA } from "../acl/acl_settings.ts";
+import { TLS_SERVER_CONFIG_SCHEMA } from "../remoting/tls/tls_settings.ts";
 
 export const NAMESRV_CONFIG_SCHEMA = {
   listenPort: int(9876, "TCP port to listen on; 0 picks a free port", { min: 0, max: 65535 }),
@@ -41,8 +44,11 @@ export const NAMESRV_CONFIG_SCHEMA = {
   ),
   configBlackList: str(
     "configBlackList;configStorePath;kvConfigPath",
-    "Keys UPDATE_NAMESRV_CONFIG may not change (separated by ;)",
+    "Keys UPDATE_NAMESRV_CONFIG may not change (separated by ;); the ACL and TLS keys never change remotely",
   ),
+  // ---- security ----
+  ...ACL_CONFIG_SCHEMA,
+  ...TLS_SERVER_CONFIG_SCHEMA,
 };
 
 export type NamesrvConfig = ConfigOf<typeof NAMESRV_CONFIG_SCHEMA>;
@@ -52,4 +58,11 @@ export const NAMESRV_CONFIG_TITLE =
 
 export function defaultNamesrvConfig(): NamesrvConfig {
   return defaults(NAMESRV_CONFIG_SCHEMA);
+}
+
+/** The ACL file: aclFile, or plain_acl.yml beside the KV config. */
+export function namesrvAclFile(c: NamesrvConfig): string {
+  if (c.aclFile) return expandHome(c.aclFile);
+  const kv = expandHome(c.kvConfigPath);
+  return `${kv.slice(0, Math.max(0, kv.lastIndexOf("/"))) || "."}/plain_acl.yml`;
 }

@@ -66,6 +66,22 @@ export class RouteTable {
   readonly brokerLiveTable = new Map<string, BrokerLiveInfo>();
   readonly filterServerTable = new Map<string, string[]>();
 
+  /**
+   * The live address a registration would displace: another address holds this broker name and
+   * id, and its broker is still connected over a different connection. Undefined when none.
+   */
+  displacedAddress(
+    brokerName: string,
+    brokerId: number,
+    brokerAddr: string,
+    channel: Channel | undefined,
+  ): string | undefined {
+    const current = this.brokerAddrTable.get(brokerName)?.brokerAddrs.get(brokerId);
+    if (current === undefined || current === brokerAddr) return undefined;
+    const live = this.brokerLiveTable.get(current)?.channel;
+    return live && !live.isClosed && live !== channel ? current : undefined;
+  }
+
   registerBroker(p: RegisterBrokerParams, now = Date.now()): RegisterBrokerResult {
     const { clusterName, brokerAddr, brokerName, brokerId } = p;
     let names = this.clusterAddrTable.get(clusterName);

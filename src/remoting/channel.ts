@@ -40,6 +40,18 @@ export interface ChannelOptions {
 
 export const DEFAULT_MAX_INFLIGHT_REQUESTS = 8192;
 
+/**
+ * The byte stream a channel runs over: a Deno.Conn (plain TCP or client TLS), or a server-side
+ * TLS session (remoting/tls/), or a connection whose first bytes were already read.
+ */
+export interface ByteStream {
+  read(p: Uint8Array): Promise<number | null>;
+  write(p: Uint8Array): Promise<number>;
+  close(): void;
+  readonly remoteAddr: Deno.Addr;
+  readonly localAddr: Deno.Addr;
+}
+
 interface Pending {
   resolve(cmd: RemotingCommand): void;
   reject(e: Error): void;
@@ -89,7 +101,7 @@ export class Channel {
   /** Last time a byte was read or written (ms). */
   lastActive: number = Date.now();
 
-  readonly #conn: Deno.Conn;
+  readonly #conn: ByteStream;
   readonly #opts: ChannelOptions;
   readonly #reader = new FrameReader();
   readonly #pending = new Map<number, Pending>();
@@ -109,7 +121,7 @@ export class Channel {
   readonly #closedPromise: Promise<void>;
   #resolveClosed!: () => void;
 
-  constructor(conn: Deno.Conn, opts: ChannelOptions) {
+  constructor(conn: ByteStream, opts: ChannelOptions) {
     this.#conn = conn;
     this.#opts = opts;
     this.#maxInflight = opts.maxInflightRequests ?? DEFAULT_MAX_INFLIGHT_REQUESTS;

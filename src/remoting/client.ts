@@ -7,6 +7,8 @@ import { createResponse, type RemotingCommand, SerializeType } from "./command.t
 import { RemotingConnectError, RemotingTimeoutError } from "./errors.ts";
 import { ResponseCode } from "./response_code.ts";
 import type { Processor } from "./server.ts";
+import { type Credentials, signRequest } from "../acl/signature.ts";
+import type { TlsClientSettings } from "./tls/tls_settings.ts";
 
 export interface ClientOptions {
   connectTimeoutMs?: number;
@@ -15,6 +17,10 @@ export interface ClientOptions {
   /** Connections with no traffic for this long are closed (Java: 120 s). */
   idleTimeoutMs?: number;
   name?: string;
+  /** Signs every request with this ACL account, as RocketMQ's AclClientRPCHook does. */
+  credentials?: Credentials;
+  /** Connects over TLS (absent: plain TCP). */
+  tls?: TlsClientSettings;
 }
 
 /**
@@ -29,6 +35,8 @@ export class RemotingClient implements AsyncDisposable {
   readonly #idleTimeoutMs: number;
   readonly serializeType: SerializeType;
   readonly #log: Logger;
+  readonly #credentials: Credentials | undefined;
+  readonly #tls: TlsClientSettings | undefined;
   #idleTimer: Timer | undefined;
   #closed = false;
 
@@ -37,6 +45,8 @@ export class RemotingClient implements AsyncDisposable {
     this.#idleTimeoutMs = options.idleTimeoutMs ?? 120_000;
     this.serializeType = options.serializeType ?? SerializeType.JSON;
     this.#log = logger(options.name ?? "client");
+    this.#credentials = options.credentials;
+    this.#tls = options.tls;
   }
 
   registerProcessor(code: number, processor: Processor): this {
@@ -68,7 +78,24 @@ export class RemotingClient implements AsyncDisposable {
   async #connect(addr: string, timeoutMs: number, onClose: () => void): Promise<Channel> {
     const { host, port } = parseHostPort(addr);
     let timer: Timer | undefined;
-    const connecting = Deno.connect({ hostname: host, port, transport: "tcp" });
+    const tls = this.#tls;
+    // A TLS handshake's failure (an untrusted certificate) surfaces here, not at the first read.
+    const connecting: Promise<Deno.Conn> = tls
+      ? Deno.connectTls({
+        hostname: host,
+        port,
+        caCerts: tls.caCerts,
+        ...(tls.cert && tls.key ? { cert: tls.cert, key: tls.key } : {}),
+      }).then(async (c) => {
+        try {
+          await c.handshake();
+          return c;
+        } catch (e) {
+          c.close();
+          throw e;
+        }
+      })
+      : Deno.connect({ hostname: host, port, transport: "tcp" });
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
         () =>
@@ -78,7 +105,7 @@ export class RemotingClient implements AsyncDisposable {
         timeoutMs,
       );
     });
-    let conn: Deno.TcpConn;
+    let conn: Deno.Conn;
     try {
       conn = await Promise.race([connecting, timeout]);
     } catch (e) {
@@ -126,6 +153,7 @@ export class RemotingClient implements AsyncDisposable {
 
   #withDefaults(req: RemotingCommand): RemotingCommand {
     req.serializeType = this.serializeType;
+    if (this.#credentials) signRequest(req, this.#credentials);
     return req;
   }
 

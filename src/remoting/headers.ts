@@ -317,3 +317,32 @@ export const WipeWritePermResponseHeader = { wipeTopicCount: I1 } as const satis
 export const AddWritePermResponseHeader = { addTopicCount: I1 } as const satisfies HeaderSchema;
 
 export const GetTopicsByClusterRequestHeader = { cluster: S1 } as const satisfies HeaderSchema;
+
+// ---- ACL admin (codes 50–54) ----
+
+export const CreateAccessConfigRequestHeader = {
+  accessKey: S1,
+  secretKey: S,
+  whiteRemoteAddress: S,
+  admin: B,
+  defaultTopicPerm: S,
+  defaultGroupPerm: S,
+  /** NAME=PERM items separated by commas. */
+  topicPerms: S,
+  groupPerms: S,
+} as const satisfies HeaderSchema;
+
+export const DeleteAccessConfigRequestHeader = { accessKey: S1 } as const satisfies HeaderSchema;
+
+export const UpdateGlobalWhiteAddrsConfigRequestHeader = {
+  /** Patterns separated by commas. */
+  globalWhiteAddrs: S1,
+} as const satisfies HeaderSchema;
+
+export const GetBrokerAclConfigResponseHeader = {
+  /** The ACL file's DataVersion as JSON. */
+  version: S1,
+  brokerName: S1,
+  brokerAddr: S1,
+  clusterName: S1,
+} as const satisfies HeaderSchema;

@@ -36,6 +36,9 @@ export const ResponseCode = {
   CONSUMER_NOT_ONLINE: 206,
   CONSUME_MSG_TIMEOUT: 207,
   NO_MESSAGE: 208,
+  UPDATE_AND_CREATE_ACL_CONFIG_FAILED: 209,
+  DELETE_ACL_CONFIG_FAILED: 210,
+  UPDATE_GLOBAL_WHITE_ADDRS_CONFIG_FAILED: 211,
 } as const;
 export type ResponseCode = (typeof ResponseCode)[keyof typeof ResponseCode];
 

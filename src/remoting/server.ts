@@ -3,10 +3,12 @@ import { type Logger, logger } from "../common/log.ts";
 import { LogLimiter } from "../common/log_limiter.ts";
 import { collectGarbage } from "../common/memory.ts";
 import { backgroundInterval, type Timer } from "../common/timer.ts";
-import { Channel } from "./channel.ts";
+import { type ByteStream, Channel } from "./channel.ts";
 import { createResponse, type RemotingCommand } from "./command.ts";
 import { HeaderError } from "./header_codec.ts";
 import { ResponseCode } from "./response_code.ts";
+import { acceptConnection } from "./tls/tls_accept.ts";
+import type { TlsServerMaterial } from "./tls/tls_settings.ts";
 
 /**
  * Handles one request code. Returns the response (its opaque and flag are set for it), or
@@ -32,6 +34,13 @@ export interface ServerOptions {
    * it has its first request answered SYSTEM_BUSY, saying why, and is closed.
    */
   maxConnections?: number;
+  /**
+   * Checked before every request's processor (the ACL): a command to answer instead, or
+   * undefined to go on.
+   */
+  authorize?: (request: RemotingCommand, channel: Channel) => RemotingCommand | undefined;
+  /** TLS (permissive or enforcing); absent: plain TCP only. */
+  tls?: TlsServerMaterial;
 }
 
 export const DEFAULT_IDLE_TIMEOUT_MS = 120_000;
@@ -57,7 +66,9 @@ export class RemotingServer implements AsyncDisposable {
   readonly #channels = new Set<Channel>();
   readonly #openListeners: ((ch: Channel) => void)[] = [];
   readonly #closeListeners: ((ch: Channel) => void)[] = [];
-  readonly #opts: Required<ServerOptions>;
+  readonly #opts: Required<Omit<ServerOptions, "authorize" | "tls">>;
+  readonly #authorize: ServerOptions["authorize"];
+  readonly #tls: TlsServerMaterial | undefined;
   readonly #log: Logger;
   #listener: Deno.TcpListener | undefined;
   #idleTimer: Timer | undefined;
@@ -67,6 +78,9 @@ export class RemotingServer implements AsyncDisposable {
   #gcTimer: Timer | undefined;
   readonly #refusalLog = new LogLimiter(REFUSAL_LOGS_PER_MINUTE, 60_000);
   readonly #malformedLog = new LogLimiter(MALFORMED_LOGS_PER_MINUTE, 60_000);
+  readonly #tlsRefusalLog = new LogLimiter(MALFORMED_LOGS_PER_MINUTE, 60_000);
+  /** Connections whose first bytes are awaited to tell TLS from plain (closed with the server). */
+  readonly #undecided = new Set<Deno.Conn>();
 
   constructor(options: ServerOptions = {}) {
     this.#opts = {
@@ -77,6 +91,8 @@ export class RemotingServer implements AsyncDisposable {
       name: options.name ?? "remoting",
       maxConnections: options.maxConnections ?? 0,
     };
+    this.#authorize = options.authorize;
+    this.#tls = options.tls;
     this.#log = logger(this.#opts.name);
   }
 
@@ -148,25 +164,61 @@ export class RemotingServer implements AsyncDisposable {
         this.#refuse(conn, max);
         continue;
       }
-      const ch = new Channel(conn, {
-        onRequest: (c, req) => this.#dispatch(c, req),
-        onRequestError: (c, req, e) => this.#failure(req, c, e),
-        onRequestSettled: () => this.#settled(),
-        onClose: (c) => this.#onClose(c),
-        log: this.#log,
-        malformedLog: this.#malformedLog,
-      });
-      this.#channels.add(ch);
-      for (const l of this.#openListeners) {
-        try {
-          l(ch);
-        } catch (e) {
-          // A throwing listener must not end the accept loop (or the process).
-          this.#log.error("Channel-open listener failed: {error}", { error: e });
-        }
-      }
-      ch.start();
+      if (this.#tls) void this.#openTls(conn, this.#tls);
+      else this.#open(conn);
     }
+  }
+
+  /** Tells TLS from plain on the connection's first bytes, then serves it (or refuses it). */
+  async #openTls(conn: Deno.TcpConn, tls: TlsServerMaterial): Promise<void> {
+    let stream: ByteStream;
+    this.#undecided.add(conn);
+    try {
+      stream = await acceptConnection(conn, tls);
+    } catch (e) {
+      if (!this.#accepting) return;
+      try {
+        conn.close();
+      } catch {
+        // Closed already.
+      }
+      const held = this.#tlsRefusalLog.take();
+      if (held !== undefined) {
+        this.#log.warn("Closed connection {remote}: {why}", {
+          remote: `${conn.remoteAddr.hostname}:${conn.remoteAddr.port}`,
+          why: errorMessage(e),
+        });
+      }
+      return;
+    } finally {
+      this.#undecided.delete(conn);
+    }
+    if (!this.#accepting) {
+      stream.close();
+      return;
+    }
+    this.#open(stream);
+  }
+
+  #open(conn: ByteStream): void {
+    const ch = new Channel(conn, {
+      onRequest: (c, req) => this.#dispatch(c, req),
+      onRequestError: (c, req, e) => this.#failure(req, c, e),
+      onRequestSettled: () => this.#settled(),
+      onClose: (c) => this.#onClose(c),
+      log: this.#log,
+      malformedLog: this.#malformedLog,
+    });
+    this.#channels.add(ch);
+    for (const l of this.#openListeners) {
+      try {
+        l(ch);
+      } catch (e) {
+        // A throwing listener must not end the accept loop (or the process).
+        this.#log.error("Channel-open listener failed: {error}", { error: e });
+      }
+    }
+    ch.start();
   }
 
   /** A connection past maxConnections: its first request is answered why, then it closes. */
@@ -218,6 +270,10 @@ export class RemotingServer implements AsyncDisposable {
 
   /** Errors and settlement come back through the channel (no promise added per request). */
   #dispatch(ch: Channel, req: RemotingCommand): ReturnType<Processor> {
+    if (this.#authorize) {
+      const refused = this.#authorize(req, ch);
+      if (refused) return refused;
+    }
     const p = this.#processors.get(req.code);
     if (!p) {
       return createResponse(
@@ -260,6 +316,13 @@ export class RemotingServer implements AsyncDisposable {
   stopAccepting(): void {
     if (!this.#accepting) return;
     this.#accepting = false;
+    for (const conn of this.#undecided) {
+      try {
+        conn.close();
+      } catch {
+        // Closed already.
+      }
+    }
     try {
       this.#listener?.close();
     } catch {

@@ -10,6 +10,8 @@ export const ConfigFileName = {
   subscriptionGroup: "subscriptionGroup.json",
   delayOffset: "delayOffset.json",
   consumerFilter: "consumerFilter.json",
+  /** The default ACL file (aclFile empty), YAML as RocketMQ's. */
+  acl: "plain_acl.yml",
 } as const;
 export type ConfigFileKind = keyof typeof ConfigFileName;
 

@@ -1,28 +1,9 @@
 /**
- * Hot-path encoders for puts: property strings and offsetMsgIds without allocation churn.
- * Results are byte for byte those of TextEncoder and createOffsetMsgId (tested).
+ * Hot-path encoder for puts: offsetMsgIds without allocation churn, byte for byte those of
+ * createOffsetMsgId (tested). Property strings go through common/bytes.ts's encodeText.
  */
-import { textEncoder } from "../common/bytes.ts";
 import { createOffsetMsgId } from "../common/message/message_id.ts";
 import type { SocketAddress } from "../common/message/socket_address.ts";
-
-/**
- * The UTF-8 bytes of `s`: written into `scratch` when `s` is ASCII and fits (the caller must
- * use them before the next call), otherwise a new array.
- */
-export function encodeText(s: string, scratch: Uint8Array): Uint8Array {
-  const n = s.length;
-  if (n <= scratch.length) {
-    let i = 0;
-    for (; i < n; i++) {
-      const c = s.charCodeAt(i);
-      if (c > 127) break;
-      scratch[i] = c;
-    }
-    if (i === n) return scratch.subarray(0, n);
-  }
-  return textEncoder.encode(s);
-}
 
 const TWO_32 = 4294967296;
 

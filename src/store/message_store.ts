@@ -28,6 +28,15 @@ import { Dispatcher, type QueueGrowListener } from "./dispatch.ts";
 import { FileHandles } from "./file_handles.ts";
 import { FlushService } from "./flush_service.ts";
 import { HAClient } from "./ha/ha_client.ts";
+import type { TlsClientSettings, TlsServerMaterial } from "../remoting/tls/tls_settings.ts";
+
+/** TLS for the replication link (absent: plain TCP, as RocketMQ's HA always is). */
+export interface HATls {
+  /** A master serves slaves with this (permissive also admits plain slaves). */
+  server?: TlsServerMaterial;
+  /** A slave connects to its master with this. */
+  client?: TlsClientSettings;
+}
 import { HAService } from "./ha/ha_service.ts";
 import { ReputService } from "./ha/reput.ts";
 import { GetPath, MAX_PULL_MSG_SIZE } from "./get_path.ts";
@@ -158,8 +167,10 @@ export class MessageStore {
    * Opens (creating if needed) the store under `config.storePathRootDir` and recovers it.
    * Throws when another process holds it or the files disagree with the configured sizes.
    */
+  /** `ha` carries TLS for replication: the master's listener, a slave's connection. */
   static async open(
     config: Partial<StoreConfig> & { storePathRootDir: string },
+    haTls: HATls = {},
   ): Promise<MessageStore> {
     const c = resolveStoreConfig(config);
     const root = c.storePathRootDir;
@@ -241,9 +252,9 @@ export class MessageStore {
       let ha: HAService | HAClient;
       if (c.brokerRole === "SLAVE") {
         reput = new ReputService(commitLog, dispatcher, delayLevels, commitLog.maxOffset);
-        ha = new HAClient(commitLog, c);
+        ha = new HAClient(commitLog, c, haTls.client);
       } else {
-        ha = haService = new HAService(commitLog, c);
+        ha = haService = new HAService(commitLog, c, haTls.server);
       }
       Deno.writeFileSync(`${root}/abort`, new Uint8Array(0));
       const store = new MessageStore(c, {

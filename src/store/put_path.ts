@@ -4,7 +4,7 @@
  * records straight into the commit log's hot cache, all in one synchronous step, so order is
  * fixed without locks; then waits as long as the flush mode says a put must wait.
  */
-import { textEncoder } from "../common/bytes.ts";
+import { encodeText, textEncoder } from "../common/bytes.ts";
 import {
   MAX_PROPERTIES_BYTES,
   MAX_TOPIC_BYTES,
@@ -20,7 +20,7 @@ import type { ConsumeQueue } from "./consume_queue.ts";
 import type { ConsumeQueueTable } from "./consume_queue_table.ts";
 import { parkDelayed } from "./delay_levels.ts";
 import { type Dispatcher, isQueueDispatched, tagsCodeOf } from "./dispatch.ts";
-import { encodeText, OffsetMsgIdFormatter } from "./fast_encode.ts";
+import { OffsetMsgIdFormatter } from "./fast_encode.ts";
 import { PutStatus } from "./put_status.ts";
 import type { StoreConfig } from "./store_config.ts";
 import type { StoreCounters } from "./store_stats.ts";

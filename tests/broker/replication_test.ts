@@ -139,3 +139,68 @@ Deno.test("SYNC_MASTER answers SLAVE_NOT_AVAILABLE without its slave, with the s
   assert.equal(res.extFields.queueOffset, "0");
   assert.ok(res.extFields.msgId);
 });
+
+Deno.test("Replication, registration and the slave's metadata copy run over TLS, signed, with the ACL on", async () => {
+  const tlsDir = new URL("../fixtures/tls/", import.meta.url).pathname;
+  const dir = await Deno.makeTempDir({ prefix: "rmq-ha-tls-" });
+  try {
+    const aclFile = `${dir}/plain_acl.yml`;
+    await Deno.writeTextFile(
+      aclFile,
+      "accounts:\n- accessKey: brokers1\n  secretKey: brokers-secret\n  admin: true\n",
+    );
+    const secure = {
+      tlsServerMode: "enforcing" as const,
+      tlsServerCertPath: `${tlsDir}server.pem`,
+      tlsServerKeyPath: `${tlsDir}server.key`,
+      tlsEnable: true,
+      tlsClientTrustCertPath: `${tlsDir}ca.pem`,
+      aclEnable: true,
+      aclFile,
+      accessKey: "brokers1",
+      secretKey: "brokers-secret",
+    };
+    await using cluster = await startCluster({
+      namesrv: { ...secure },
+      broker: secure,
+      brokers: [{ brokerName: "broker-a", brokerRole: "SYNC_MASTER" }, SLAVE],
+    });
+    const [master, slave] = cluster.brokers;
+    await waitUntil(
+      "the slave to connect over TLS",
+      () => master.controller.store.haService!.connectionCount === 1,
+    );
+    await using client = new RemotingClient({
+      tls: { caCerts: [Deno.readTextFileSync(`${tlsDir}ca.pem`)] },
+      credentials: { accessKey: "brokers1", secretKey: "brokers-secret" },
+    });
+    const create = createRequest(
+      RequestCode.UPDATE_AND_CREATE_TOPIC,
+      encodeHeader(CreateTopicRequestHeader, {
+        topic: "TlsHa",
+        defaultTopic: "TBW102",
+        readQueueNums: 1,
+        writeQueueNums: 1,
+        perm: 6,
+        topicFilterType: "SINGLE_TAG",
+        topicSysFlag: 0,
+        order: false,
+      }),
+    );
+    assert.equal((await client.invokeSync(master.addr, create, 3000)).code, ResponseCode.SUCCESS);
+    const res = await client.invokeSync(
+      master.addr,
+      sendRequest(sendHeader("TlsHa", { queueId: 0 }), utf8("over tls")),
+      6000,
+    );
+    assert.equal(res.code, ResponseCode.SUCCESS, res.remark);
+    assert.equal(slave.controller.store.maxPhyOffset, master.controller.store.maxPhyOffset);
+    await waitUntil(
+      "the topic copied to the slave",
+      () => slave.controller.topicConfigManager.get("TlsHa") !== undefined,
+      15_000,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

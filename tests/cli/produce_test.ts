@@ -227,3 +227,83 @@ Deno.test("rmq produce exits 2 with one line for bad flags or no name server", a
     "rmq produce: no name server: pass --namesrv HOST:PORT or set NAMESRV_ADDR\n",
   );
 });
+
+Deno.test("rmq produce and consume sign with --access-key (or the env) and connect with --tls-ca", async () => {
+  const tlsDir = new URL("../fixtures/tls/", import.meta.url).pathname;
+  const dir = await Deno.makeTempDir({ prefix: "rmq-cli-acl-" });
+  try {
+    const aclFile = `${dir}/plain_acl.yml`;
+    await Deno.writeTextFile(
+      aclFile,
+      "accounts:\n- accessKey: cliAdmin1\n  secretKey: cli-secret\n  admin: true\n",
+    );
+    const tls = {
+      tlsServerMode: "enforcing" as const,
+      tlsServerCertPath: `${tlsDir}server.pem`,
+      tlsServerKeyPath: `${tlsDir}server.key`,
+    };
+    await using cluster = await startCluster({
+      namesrv: tls,
+      broker: {
+        ...tls,
+        aclEnable: true,
+        aclFile,
+        tlsEnable: true,
+        tlsClientTrustCertPath: `${tlsDir}ca.pem`,
+      },
+    });
+    const ns = ["--namesrv", cluster.namesrvAddr, "--tls-ca", `${tlsDir}ca.pem`];
+    const sent = await runRmq(
+      [
+        "produce",
+        "-t",
+        "CliAcl",
+        "-b",
+        "signed",
+        "--access-key",
+        "cliAdmin1",
+        "--secret-key",
+        "cli-secret",
+        ...ns,
+      ],
+    );
+    assert.equal(sent.code, 0, sent.stderr);
+    assert.match(sent.stdout, /^SEND_OK /);
+    const unsigned = await runRmq(["produce", "-t", "CliAcl", "-b", "x", ...ns]);
+    assert.equal(unsigned.code, 1);
+    assert.match(unsigned.stdout, /No accessKey is configured/);
+    const got = await runRmq(
+      [
+        "consume",
+        "-t",
+        "CliAcl",
+        "-g",
+        "CliAclGroup",
+        "--from",
+        "first",
+        "--count",
+        "1",
+        "--timeout",
+        "20s",
+        ...ns,
+      ],
+      { env: { RMQ_ACCESS_KEY: "cliAdmin1", RMQ_SECRET_KEY: "cli-secret" } },
+    );
+    assert.equal(got.code, 0, got.stderr);
+    assert.match(got.stdout, /signed/);
+    const half = await runRmq([
+      "produce",
+      "-t",
+      "CliAcl",
+      "-b",
+      "x",
+      "--access-key",
+      "cliAdmin1",
+      ...ns,
+    ]);
+    assert.equal(half.code, 2);
+    assert.match(half.stderr, /--access-key and --secret-key go together/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { concatBytes, dataView, readInt64, writeInt64 } from "../../src/common/bytes.ts";
+import {
+  concatBytes,
+  dataView,
+  encodeText,
+  readInt64,
+  writeInt64,
+} from "../../src/common/bytes.ts";
 import { bytesToHex, hexToBytes } from "../../src/common/hex.ts";
 import { maskedCrc32 } from "../../src/common/crc32.ts";
 
@@ -61,4 +67,18 @@ test("maskedCrc32() is zlib's CRC32 with the top bit cleared, as RocketMQ stores
   assert.equal(maskedCrc32(enc.encode("123456789")), 0xcbf43926 & 0x7fffffff);
   assert.equal(maskedCrc32(enc.encode("Hello")), 0xf7d18982 & 0x7fffffff);
   assert.equal(maskedCrc32(new Uint8Array()), 0);
+});
+
+Deno.test({
+  name: "encodeText() gives TextEncoder's bytes, in the scratch buffer when ASCII",
+  permissions: "none",
+  fn() {
+    const scratch = new Uint8Array(16);
+    const ascii = encodeText("TAGS\u0001a\u0002", scratch);
+    assert.equal(ascii.buffer, scratch.buffer);
+    assert.deepEqual(ascii, new TextEncoder().encode("TAGS\u0001a\u0002"));
+    assert.deepEqual(encodeText("ключ", scratch), new TextEncoder().encode("ключ"));
+    assert.deepEqual(encodeText("x".repeat(17), scratch), new TextEncoder().encode("x".repeat(17)));
+    assert.equal(encodeText("", scratch).length, 0);
+  },
 });

@@ -196,7 +196,12 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
     async createTopic(topic, options = {}) {
       const names = options.brokers ?? masterNames();
       const queues = options.queues ?? 8;
-      await using client = new RemotingClient();
+      // With the ACL on, topics are created with the brokers' own (admin) account.
+      await using client = new RemotingClient({
+        credentials: common.accessKey
+          ? { accessKey: common.accessKey, secretKey: common.secretKey ?? "" }
+          : undefined,
+      });
       for (const name of names) {
         const header = encodeHeader(CreateTopicRequestHeader, {
           topic,

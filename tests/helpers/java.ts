@@ -166,15 +166,22 @@ export interface JavaProcess extends AsyncDisposable {
   finish(timeoutMs?: number): Promise<number>;
 }
 
-/** Runs `className` from the compiled scenarios with the release on the classpath. */
-export async function runJava(className: string, args: string[]): Promise<JavaProcess> {
+/**
+ * Runs `className` from the compiled scenarios with the release on the classpath; `javaOpts`
+ * adds JVM flags (system properties such as -Drocketmq.home.dir).
+ */
+export async function runJava(
+  className: string,
+  args: string[],
+  javaOpts = "",
+): Promise<JavaProcess> {
   const classes = await compiledScenarios();
   const home = await Deno.makeTempDir({ prefix: "rmq-java-home-" });
   const child = new Deno.Command("bash", {
     args: [`${ROCKETMQ_DIR}/rocketmq.sh`, "run", className, ...args],
     env: {
       EXTRA_CP: classes,
-      JAVA_OPTS: `-Duser.home=${home} -Drocketmq.client.logRoot=${home}/logs`,
+      JAVA_OPTS: `-Duser.home=${home} -Drocketmq.client.logRoot=${home}/logs ${javaOpts}`,
       JAVA_HEAP: "-Xms64m -Xmx256m",
     },
     stdin: "piped",

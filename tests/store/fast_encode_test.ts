@@ -1,20 +1,6 @@
 import assert from "node:assert/strict";
 import { createOffsetMsgId } from "../../src/common/message/message_id.ts";
-import { encodeText, OffsetMsgIdFormatter } from "../../src/store/fast_encode.ts";
-
-Deno.test({
-  name: "encodeText() gives TextEncoder's bytes, in the scratch buffer when ASCII",
-  permissions: "none",
-  fn() {
-    const scratch = new Uint8Array(16);
-    const ascii = encodeText("TAGS\u0001a\u0002", scratch);
-    assert.equal(ascii.buffer, scratch.buffer);
-    assert.deepEqual(ascii, new TextEncoder().encode("TAGS\u0001a\u0002"));
-    assert.deepEqual(encodeText("ключ", scratch), new TextEncoder().encode("ключ"));
-    assert.deepEqual(encodeText("x".repeat(17), scratch), new TextEncoder().encode("x".repeat(17)));
-    assert.equal(encodeText("", scratch).length, 0);
-  },
-});
+import { OffsetMsgIdFormatter } from "../../src/store/fast_encode.ts";
 
 Deno.test({
   name: "OffsetMsgIdFormatter.format() matches createOffsetMsgId()",

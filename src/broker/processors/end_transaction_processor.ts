@@ -5,6 +5,7 @@
  * answer (the next check asks again). Producers send it oneway, so the answer only reaches
  * callers that wait for one. A slave answers SLAVE_NOT_AVAILABLE.
  */
+import type { AclGuard } from "../../acl/acl_guard.ts";
 import { logger } from "../../common/log.ts";
 import type { Channel } from "../../remoting/channel.ts";
 import { createResponse, type RemotingCommand } from "../../remoting/command.ts";
@@ -18,12 +19,14 @@ import { TransactionKind } from "../transaction/transaction_service.ts";
 
 const log = logger("broker");
 
+/** With the ACL on, `acl` checks the producer may publish to the half message's topic. */
 export function endTransactionProcessors(
   ctx: BrokerContext,
   s: Pick<BrokerServices, "transactions">,
+  acl?: AclGuard,
 ): Record<number, Processor> {
   return {
-    [RequestCode.END_TRANSACTION]: (req, ch) => endTransaction(ctx, s, req, ch),
+    [RequestCode.END_TRANSACTION]: (req, ch) => endTransaction(ctx, s, req, ch, acl),
   };
 }
 
@@ -32,6 +35,7 @@ async function endTransaction(
   s: Pick<BrokerServices, "transactions">,
   req: RemotingCommand,
   ch: Channel,
+  acl: AclGuard | undefined,
 ): Promise<RemotingCommand | null> {
   if (ctx.config.brokerRole === "SLAVE") {
     return createResponse(
@@ -53,7 +57,10 @@ async function endTransaction(
     msgId: h.msgId,
     checked: h.fromTransactionCheck ? " when asked" : "",
   });
-  const r = await s.transactions.end(h);
+  const r = await s.transactions.end(
+    h,
+    acl ? (topic) => acl.checkPublish(req, ch, topic) : undefined,
+  );
   if (!r) return null;
   if (r.code !== ResponseCode.SUCCESS) {
     log.warn("END_TRANSACTION ({verdict}) of {msgId} from {addr} refused: {remark}", {

@@ -113,7 +113,14 @@ export class TransactionalMessageService {
    * queue offset and commit-log offset must all match), then commits or rolls it back. Null for
    * "unknown": no answer, the check will ask again.
    */
-  async end(h: EndTransaction): Promise<{ code: number; remark?: string } | null> {
+  /**
+   * `mayPublish` (from the ACL, when on) names why the caller may not publish to the half
+   * message's topic, or undefined when it may.
+   */
+  async end(
+    h: EndTransaction,
+    mayPublish?: (topic: string) => string | undefined,
+  ): Promise<{ code: number; remark?: string } | null> {
     if (
       h.commitOrRollback !== TransactionKind.COMMIT &&
       h.commitOrRollback !== TransactionKind.ROLLBACK
@@ -122,12 +129,15 @@ export class TransactionalMessageService {
     }
     const raw = await this.#store.lookMessageByOffset(h.commitLogOffset);
     const half = raw && decodeMessageRecord(raw);
-    if (!half || half.topic !== SystemTopic.TRANS_HALF || !realDestination(half)) {
+    const dest = half && half.topic === SystemTopic.TRANS_HALF ? realDestination(half) : undefined;
+    if (!half || !dest) {
       return {
         code: ResponseCode.SYSTEM_ERROR,
         remark: "Find prepared transaction message failed",
       };
     }
+    const refused = mayPublish?.(dest.topic);
+    if (refused !== undefined) return { code: ResponseCode.SYSTEM_ERROR, remark: refused };
     if (getProperty(half.properties, MessageConst.PGROUP) !== h.producerGroup) {
       return { code: ResponseCode.SYSTEM_ERROR, remark: "The producer group wrong" };
     }

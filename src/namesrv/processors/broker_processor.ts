@@ -6,6 +6,7 @@
 import { maskedCrc32 } from "../../common/crc32.ts";
 import { errorMessage } from "../../common/errors.ts";
 import { logger } from "../../common/log.ts";
+import { LogLimiter } from "../../common/log_limiter.ts";
 import type { Channel } from "../../remoting/channel.ts";
 import { createResponse, type RemotingCommand } from "../../remoting/command.ts";
 import { decodeHeader, encodeHeader } from "../../remoting/header_codec.ts";
@@ -38,8 +39,10 @@ import type { NamesrvContext } from "../namesrv_context.ts";
 const log = logger("namesrv");
 
 export function brokerProcessors(ctx: NamesrvContext): Record<number, Processor> {
+  // Refused take-overs are logged once a minute at most (a retrying attacker floods nothing).
+  const hijackLog = new LogLimiter(1, 60_000);
   return {
-    [RequestCode.REGISTER_BROKER]: (req, ch) => registerBroker(ctx, req, ch),
+    [RequestCode.REGISTER_BROKER]: (req, ch) => registerBroker(ctx, req, ch, hijackLog),
     [RequestCode.UNREGISTER_BROKER]: (req) => unregisterBroker(ctx, req),
     [RequestCode.QUERY_DATA_VERSION]: (req) => queryDataVersion(ctx, req),
     [RequestCode.WIPE_WRITE_PERM_OF_BROKER]: (req) => {
@@ -73,7 +76,12 @@ export function brokerProcessors(ctx: NamesrvContext): Record<number, Processor>
   };
 }
 
-function registerBroker(ctx: NamesrvContext, req: RemotingCommand, ch: Channel): RemotingCommand {
+function registerBroker(
+  ctx: NamesrvContext,
+  req: RemotingCommand,
+  ch: Channel,
+  hijackLog: LogLimiter,
+): RemotingCommand {
   const h = decodeHeader(RegisterBrokerRequestHeader, req.extFields);
   const body = req.body !== undefined && req.body.length > 0 ? req.body : undefined;
   // 0 (or absent) means the broker did not compute a checksum.
@@ -111,6 +119,13 @@ function registerBroker(ctx: NamesrvContext, req: RemotingCommand, ch: Channel):
       topicConfigSerializeWrapper: { topicConfigTable: new Map(), dataVersion: newDataVersion(0) },
       filterServerList: [],
     };
+  }
+  const displaced = ctx.routes.displacedAddress(h.brokerName, h.brokerId, h.brokerAddr, ch);
+  if (displaced !== undefined) {
+    const why = `broker ${h.brokerName} id ${h.brokerId} is registered at ${displaced}, still ` +
+      `connected: a registration of ${h.brokerAddr} from ${ch.remoteAddr} may not replace it`;
+    if (hijackLog.take() !== undefined) log.warn("Refused REGISTER_BROKER: {why}", { why });
+    return createResponse(req, ResponseCode.SYSTEM_ERROR, why);
   }
   const result = ctx.routes.registerBroker({
     clusterName: h.clusterName,

@@ -3,6 +3,8 @@
  * Updates change the running server; listenPort, bindAddress and
  * serverChannelMaxIdleTimeSeconds take effect at the next start, as in RocketMQ.
  */
+import { ACL_CONFIG_SCHEMA } from "../../acl/acl_settings.ts";
+import { TLS_SERVER_CONFIG_SCHEMA } from "../../remoting/tls/tls_settings.ts";
 import { errorMessage } from "../../common/errors.ts";
 import { logger } from "../../common/log.ts";
 import { createResponse } from "../../remoting/command.ts";
@@ -14,6 +16,11 @@ import { NAMESRV_CONFIG_SCHEMA, type NamesrvConfig } from "../namesrv_config.ts"
 import type { NamesrvContext } from "../namesrv_context.ts";
 
 const log = logger("namesrv");
+
+/** Security settings never change remotely, whatever configBlackList says. */
+const FIXED_SECURITY_KEYS: ReadonlySet<string> = new Set(
+  Object.keys({ ...ACL_CONFIG_SCHEMA, ...TLS_SERVER_CONFIG_SCHEMA }),
+);
 
 export function configProcessors(ctx: NamesrvContext): Record<number, Processor> {
   return {
@@ -30,7 +37,7 @@ export function configProcessors(ctx: NamesrvContext): Record<number, Processor>
       const props = decodeProperties(req.body);
       const blackList = new Set(ctx.config.configBlackList.split(";").map((s) => s.trim()));
       for (const key of props.keys()) {
-        if (blackList.has(key)) {
+        if (blackList.has(key) || FIXED_SECURITY_KEYS.has(key)) {
           return createResponse(
             req,
             ResponseCode.NO_PERMISSION,

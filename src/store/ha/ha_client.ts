@@ -6,6 +6,7 @@
  * short by a dropped connection is discarded. It reconnects every few seconds for as long as
  * the store is open, to whatever address it was last given.
  */
+import type { TlsClientSettings } from "../../remoting/tls/tls_settings.ts";
 import { errorMessage } from "../../common/errors.ts";
 import { logger } from "../../common/log.ts";
 import type { CommitLog } from "../commit_log.ts";
@@ -24,16 +25,19 @@ export class HAClient {
   readonly #log: CommitLog;
   readonly #config: StoreConfig;
   #masterAddr: string;
-  #conn: Deno.TcpConn | undefined;
+  #conn: Deno.Conn | undefined;
+  readonly #tls: TlsClientSettings | undefined;
   #stopped = false;
   readonly #wake = new Signal();
   #loop: Promise<void> | undefined;
   #lastError = "";
   #connected = false;
 
-  constructor(commitLog: CommitLog, config: StoreConfig) {
+  /** With `tls`, the master is reached over TLS. */
+  constructor(commitLog: CommitLog, config: StoreConfig, tls?: TlsClientSettings) {
     this.#log = commitLog;
     this.#config = config;
+    this.#tls = tls;
     this.#masterAddr = config.haMasterAddress;
   }
 
@@ -95,7 +99,18 @@ export class HAClient {
 
   async #session(addr: string): Promise<void> {
     const [hostname, port] = splitAddr(addr);
-    const conn = await Deno.connect({ hostname, port });
+    const tls = this.#tls;
+    const conn: Deno.Conn = tls
+      ? await Deno.connectTls({ hostname, port, caCerts: tls.caCerts })
+      : await Deno.connect({ hostname, port });
+    if (tls) {
+      try {
+        await (conn as Deno.TlsConn).handshake();
+      } catch (e) {
+        conn.close();
+        throw e;
+      }
+    }
     if (this.#stopped || addr !== this.#masterAddr) {
       conn.close();
       return;

@@ -9,6 +9,7 @@
  * forever or sending from the middle of a record: an offset below what the master still has,
  * or beyond what it ever had (the slave followed another master, or this one lost data).
  */
+import type { ByteStream } from "../../remoting/channel.ts";
 import { errorMessage } from "../../common/errors.ts";
 import { logger } from "../../common/log.ts";
 import type { CommitLog } from "../commit_log.ts";
@@ -31,7 +32,7 @@ export interface HAConnectionHost {
 
 export class HAConnection {
   readonly remoteAddr: string;
-  readonly #conn: Deno.Conn;
+  readonly #conn: ByteStream;
   readonly #host: HAConnectionHost;
   readonly #data = new Signal();
   #requestOffset = -1;
@@ -41,7 +42,7 @@ export class HAConnection {
   readonly #started = Promise.withResolvers<void>();
   #housekeeping: ReturnType<typeof setInterval> | undefined;
 
-  constructor(conn: Deno.Conn, host: HAConnectionHost) {
+  constructor(conn: ByteStream, host: HAConnectionHost) {
     this.#conn = conn;
     this.#host = host;
     const a = conn.remoteAddr as Deno.NetAddr;
@@ -184,7 +185,7 @@ export class HAConnection {
   }
 }
 
-async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
+async function writeAll(conn: ByteStream, bytes: Uint8Array): Promise<void> {
   let n = 0;
   while (n < bytes.length) n += await conn.write(bytes.subarray(n));
 }

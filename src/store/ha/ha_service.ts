@@ -9,6 +9,9 @@ import type { CommitLog } from "../commit_log.ts";
 import type { StoreConfig } from "../store_config.ts";
 import { OffsetWaiters } from "../waiters.ts";
 import { HAConnection } from "./ha_connection.ts";
+import type { ByteStream } from "../../remoting/channel.ts";
+import { acceptConnection } from "../../remoting/tls/tls_accept.ts";
+import type { TlsServerMaterial } from "../../remoting/tls/tls_settings.ts";
 
 const log = logger("store");
 
@@ -27,10 +30,15 @@ export class HAService {
   #listener: Deno.TcpListener | undefined;
   #pushedMax = 0;
   #closed = false;
+  readonly #tls: TlsServerMaterial | undefined;
+  /** Connections still in their TLS handshake (closed with the service). */
+  readonly #undecided = new Set<Deno.Conn>();
 
-  constructor(commitLog: CommitLog, config: StoreConfig) {
+  /** With `tls`, slaves connect over TLS (permissive: plain ones too). */
+  constructor(commitLog: CommitLog, config: StoreConfig, tls?: TlsServerMaterial) {
     this.commitLog = commitLog;
     this.config = config;
+    this.#tls = tls;
   }
 
   /** Slaves connected now. */
@@ -58,17 +66,42 @@ export class HAService {
     return bound;
   }
 
+  #serve(conn: ByteStream): void {
+    const c = new HAConnection(conn, this);
+    this.#connections.add(c);
+    log.info("Slave connected from {remote}", { remote: c.remoteAddr });
+    c.start();
+  }
+
+  async #acceptTls(conn: Deno.Conn, tls: TlsServerMaterial): Promise<void> {
+    this.#undecided.add(conn);
+    try {
+      const stream = await acceptConnection(conn, tls);
+      if (this.#closed) stream.close();
+      else this.#serve(stream);
+    } catch (e) {
+      if (this.#closed) return;
+      try {
+        conn.close();
+      } catch {
+        // Closed already.
+      }
+      log.warn("Slave connection refused: {why}", { why: errorMessage(e) });
+    } finally {
+      this.#undecided.delete(conn);
+    }
+  }
+
   async #acceptLoop(l: Deno.TcpListener): Promise<void> {
     try {
+      const tls = this.#tls;
       for await (const conn of l) {
         if (this.#closed) {
           conn.close();
           break;
         }
-        const c = new HAConnection(conn, this);
-        this.#connections.add(c);
-        log.info("Slave connected from {remote}", { remote: c.remoteAddr });
-        c.start();
+        if (tls) void this.#acceptTls(conn, tls);
+        else this.#serve(conn);
       }
     } catch (e) {
       if (!this.#closed) log.error("HA accept failed: {error}", { error: errorMessage(e) });
@@ -114,6 +147,13 @@ export class HAService {
       // Never listened, or already closed.
     }
     for (const c of [...this.#connections]) c.close("the master is shutting down");
+    for (const conn of this.#undecided) {
+      try {
+        conn.close();
+      } catch {
+        // Closed already.
+      }
+    }
     this.#waiters.resolveAll(false);
   }
 }

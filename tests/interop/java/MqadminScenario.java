@@ -56,27 +56,32 @@ public class MqadminScenario {
     System.out.println("ready " + clientId + " " + offsetMsgId);
 
     BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-    PrintStream out = System.out;
-    PrintStream err = System.err;
     String line;
     while ((line = in.readLine()) != null) {
       if (line.trim().isEmpty()) continue;
-      ByteArrayOutputStream buf = new ByteArrayOutputStream();
-      PrintStream captured = new PrintStream(buf, true, "UTF-8");
-      System.setOut(captured);
-      System.setErr(captured);
-      try {
-        MQAdminStartup.main(line.trim().split("\\s+"));
-      } catch (Throwable t) {
-        t.printStackTrace(captured);
-      } finally {
-        System.setOut(out);
-        System.setErr(err);
-      }
-      for (String l : buf.toString("UTF-8").split("\n", -1)) out.println("| " + l);
-      out.println("END");
+      mqadmin(line.trim().split("\\s+"));
     }
     consumer.shutdown();
     producer.shutdown();
+  }
+
+  /** Runs one mqadmin command line, printing what it wrote as "| …" lines, then "END". */
+  static void mqadmin(String[] args) throws Exception {
+    PrintStream out = System.out;
+    PrintStream err = System.err;
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    PrintStream captured = new PrintStream(buf, true, "UTF-8");
+    System.setOut(captured);
+    System.setErr(captured);
+    try {
+      MQAdminStartup.main(args);
+    } catch (Throwable t) {
+      t.printStackTrace(captured);
+    } finally {
+      System.setOut(out);
+      System.setErr(err);
+    }
+    for (String l : buf.toString("UTF-8").split("\n", -1)) out.println("| " + l);
+    out.println("END");
   }
 }

@@ -1,0 +1,69 @@
+import assert from "node:assert/strict";
+import { createHmac } from "node:crypto";
+import { aclSignature, signRequest } from "../../src/acl/signature.ts";
+import { createRequest } from "../../src/remoting/command.ts";
+import { RequestCode } from "../../src/remoting/request_code.ts";
+
+/**
+ * Golden vector: a SEND_MESSAGE_V2 signed by the official 4.8.0 AclClientRPCHook
+ * (tests/interop/java/AclScenario.java, step "vector"; acl_java_test.ts checks it live).
+ */
+const JAVA_FIELDS = {
+  AccessKey: "RocketMQ",
+  a: "PID_ACL",
+  b: "TopicAcl",
+  c: "TBW102",
+  d: "4",
+  e: "1",
+  f: "0",
+  g: "1700000000000",
+  h: "0",
+  i: "KEYSk1\u0001TAGSt\u0001UNIQ_KEY7F0000010001\u0002",
+  j: "0",
+  k: "false",
+  m: "false",
+};
+const JAVA_BODY = new TextEncoder().encode("Hello ACL \u00e9");
+const JAVA_SIGNATURE = "ZEm/bo6QrR3d2VNQvfcAQU/C8W8=";
+
+Deno.test("the Java hook's signature verifies in rmq", () => {
+  const fields = { ...JAVA_FIELDS, Signature: JAVA_SIGNATURE };
+  assert.equal(aclSignature(fields, JAVA_BODY, "12345678"), JAVA_SIGNATURE);
+  assert.notEqual(aclSignature(fields, JAVA_BODY, "12345679"), JAVA_SIGNATURE);
+});
+
+Deno.test("rmq signs a request exactly as the Java hook does", () => {
+  const { AccessKey: _, ...header } = JAVA_FIELDS;
+  // Insertion order differs from key order: the signature must not depend on it.
+  const shuffled = Object.fromEntries(Object.entries(header).reverse());
+  const req = createRequest(RequestCode.SEND_MESSAGE_V2, shuffled, { body: JAVA_BODY });
+  signRequest(req, { accessKey: "RocketMQ", secretKey: "12345678" });
+  assert.equal(req.extFields.AccessKey, "RocketMQ");
+  assert.equal(req.extFields.Signature, JAVA_SIGNATURE);
+  // Signing again (a retried request) replaces the signature rather than signing it.
+  signRequest(req, { accessKey: "RocketMQ", secretKey: "12345678" });
+  assert.equal(req.extFields.Signature, JAVA_SIGNATURE);
+});
+
+Deno.test("no body and an empty body sign alike; a security token is signed too", () => {
+  const a = aclSignature({ AccessKey: "ak", x: "1" }, undefined, "secret");
+  assert.equal(a, aclSignature({ AccessKey: "ak", x: "1" }, new Uint8Array(0), "secret"));
+  const req = createRequest(RequestCode.HEART_BEAT, {});
+  signRequest(req, { accessKey: "ak", secretKey: "secret", securityToken: "tok" });
+  assert.equal(req.extFields.SecurityToken, "tok");
+  assert.equal(
+    req.extFields.Signature,
+    aclSignature({ AccessKey: "ak", SecurityToken: "tok" }, undefined, "secret"),
+  );
+});
+
+Deno.test("non-ASCII header values and long bodies sign as UTF-8, as Java's getBytes(UTF-8)", () => {
+  const fields = { AccessKey: "ak", a: "组", b: "ключ é 🙂", c: "plain" };
+  const body = new Uint8Array(100_000).fill(7);
+  const want = createHmac("sha1", "sécret")
+    .update(fields.AccessKey + fields.a + fields.b + fields.c, "utf8")
+    .update(body)
+    .digest("base64");
+  assert.equal(aclSignature(fields, body, "sécret"), want);
+  assert.equal(aclSignature({ ...fields, Signature: "ignored" }, body, "sécret"), want);
+});
