@@ -37,6 +37,8 @@ export class AclConfigStore implements Disposable {
   #badText: string | undefined;
   #stamp: string;
   #timer: Timer | undefined;
+  /** A look at the file is under way (a slow disk must not pile them up). */
+  #looking = false;
   #writes: Promise<unknown> = Promise.resolve();
   readonly #atomic: AtomicFile;
 
@@ -99,6 +101,16 @@ export class AclConfigStore implements Disposable {
 
   /** Re-reads the file if it changed; true when new rules took effect. */
   async reloadIfChanged(): Promise<boolean> {
+    if (this.#looking) return false;
+    this.#looking = true;
+    try {
+      return await this.#reload();
+    } finally {
+      this.#looking = false;
+    }
+  }
+
+  async #reload(): Promise<boolean> {
     let stamp: string;
     let text: string;
     try {

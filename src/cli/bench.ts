@@ -197,7 +197,7 @@ export const command: CommandSpec = {
     serialize: {
       type: "string",
       value: "TYPE",
-      doc: "Header encoding: json (default) or rocketmq",
+      doc: "Header encoding: rocketmq (default) or json",
     },
     interval: { type: "string", value: "TIME", doc: "Report every TIME (default 10s)" },
     "watch-pid": {
