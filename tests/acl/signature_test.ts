@@ -67,3 +67,11 @@ Deno.test("non-ASCII header values and long bodies sign as UTF-8, as Java's getB
   assert.equal(aclSignature(fields, body, "sécret"), want);
   assert.equal(aclSignature({ ...fields, Signature: "ignored" }, body, "sécret"), want);
 });
+
+Deno.test("bodies on both sides of the native threshold sign alike", () => {
+  for (const size of [4095, 4096, 4097, 20_000]) {
+    const body = new Uint8Array(size).map((_, i) => i);
+    const want = createHmac("sha1", "k1").update("akv").update(body).digest("base64");
+    assert.equal(aclSignature({ AccessKey: "ak", x: "v" }, body, "k1"), want, `${size}`);
+  }
+});
