@@ -27,6 +27,7 @@ import {
   securityOption,
   stringOption,
 } from "./args.ts";
+import { checkNamesrvReachable } from "./namesrv_reach.ts";
 
 const MODES = ["produce", "consume", "e2e"] as const;
 const SEND_MODES = ["sync", "async", "oneway"] as const;
@@ -217,6 +218,7 @@ export const command: CommandSpec = {
   ].join("\n"),
   async run({ values, positionals }) {
     const s = parseBenchSettings(values, positionals);
+    await checkNamesrvReachable(s.produce.namesrvAddr, s.produce.topic, s.produce.security);
     const settings = {
       clients: s.produce.clients,
       inflight: s.mode === "consume" ? undefined : s.produce.inflight,

@@ -26,6 +26,7 @@ import {
   securityOption,
   stringOption,
 } from "./args.ts";
+import { checkNamesrvReachable } from "./namesrv_reach.ts";
 import { ShutdownSignals } from "./shutdown_signals.ts";
 
 const log = logger("cli", "consume");
@@ -291,6 +292,7 @@ export const command: CommandSpec = {
   ].join("\n"),
   async run({ values }) {
     const s = parseConsumeSettings(values);
+    await checkNamesrvReachable(s.namesrvAddr, s.topic, s.security);
     const consumer = new PushConsumer({
       namesrvAddr: s.namesrvAddr,
       consumerGroup: s.group,

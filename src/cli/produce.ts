@@ -23,6 +23,7 @@ import {
   securityOption,
   stringOption,
 } from "./args.ts";
+import { checkNamesrvReachable } from "./namesrv_reach.ts";
 
 export const MODES = ["sync", "async", "oneway"] as const;
 export type ProduceMode = (typeof MODES)[number];
@@ -321,6 +322,7 @@ export const command: CommandSpec = {
   ].join("\n"),
   async run({ values }) {
     const s = parseProduceSettings(values);
+    await checkNamesrvReachable(s.namesrvAddr, s.topic, s.security);
     const producer = new Producer({
       namesrvAddr: s.namesrvAddr,
       producerGroup: s.group,

@@ -173,6 +173,24 @@ Deno.test("rmq consume --count N prints N messages, commits their offsets and ex
   }
   assert.equal(bodies.size, 30);
   assert.equal(committedTotal(cluster, "cli_g", "CliConsume", 4), 30);
+  // A consumer that is done before its first rebalance round ends says nothing alarming.
+  const quick = await consume(
+    [
+      "-g",
+      "cli_g_quick",
+      "-t",
+      "CliConsume",
+      "--count",
+      "1",
+      "--from",
+      "first",
+      "--timeout",
+      "20s",
+    ],
+    { NAMESRV_ADDR: cluster.namesrvAddr },
+  );
+  assert.equal(quick.code, 0, quick.stderr);
+  assert.doesNotMatch(quick.stderr, /WRN|no consumer for this group/);
 });
 
 Deno.test("rmq consume --json --tag prints only matching messages as JSON lines", async () => {
@@ -329,4 +347,27 @@ Deno.test("rmq consume --broadcast keeps its offsets in --offset-dir", async () 
   const again = await consume([...args.slice(0, -4), "-c", "1", "--timeout", "1s"]);
   assert.equal(again.code, 1);
   assert.match(again.stdout, /^consumed=0 /);
+});
+
+Deno.test("rmq consume, produce and bench say at once, in one line, that the name server cannot be reached", async () => {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const addr = `127.0.0.1:${(l.addr as Deno.NetAddr).port}`;
+  l.close(); // Nothing listens there now.
+  for (
+    const args of [
+      ["consume", "-g", "g", "-t", "T", "--count", "1"],
+      ["produce", "-t", "T", "-b", "x"],
+      ["bench", "produce", "-t", "T", "--count", "10"],
+    ]
+  ) {
+    const start = Date.now();
+    const run = await runRmq([...args, "-n", addr]);
+    assert.equal(run.code, 1, run.stderr);
+    assert.equal(run.stdout, "");
+    assert.match(
+      run.stderr,
+      new RegExp(`^rmq ${args[0]}: cannot reach the name server \\(${addr}: .*refused.*\\)\\n$`),
+    );
+    assert.ok(Date.now() - start < 10_000);
+  }
 });

@@ -436,6 +436,7 @@ export class PushConsumer implements AsyncDisposable {
         computePullFromWhere: (mq) => this.#computePullFromWhere(mq),
         dispatchPullRequest: (mq, pq, offset) => pulls.start(mq, pq, offset),
         removeUnnecessaryMessageQueue: (mq) => this.#removeUnnecessaryMessageQueue(mq),
+        running: () => this.#state === "running",
       },
     );
     return { instance, offsetStore, rebalancer, pulls, consume };

@@ -36,6 +36,11 @@ export interface RebalanceHooks {
    * in the table for the next round.
    */
   removeUnnecessaryMessageQueue(mq: MessageQueue, pq: ProcessQueue): Promise<boolean>;
+  /**
+   * Whether the consumer still runs: one that began shutting down mid-round (it unregisters
+   * from the brokers, which then answer "no consumer for this group") stops the round quietly.
+   */
+  running(): boolean;
 }
 
 /** One assigned queue. */
@@ -76,9 +81,11 @@ export class Rebalancer {
   /** Rebalances every subscribed topic, then drops queues of topics no longer subscribed. */
   async doRebalance(): Promise<void> {
     for (const topic of this.subscriptions.keys()) {
+      if (!this.#hooks.running()) return;
       try {
         await this.#rebalanceByTopic(topic);
       } catch (e) {
+        if (!this.#hooks.running()) return;
         log.warn("Rebalance of {topic} for {group} failed: {error}", {
           topic,
           group: this.#group,
