@@ -5,7 +5,7 @@
  */
 import { ConsumeFromWhere, MessageModel } from "../client/consumer/consumer_types.ts";
 import type { MessageExt } from "../client/message_ext.ts";
-import { PullConsumer } from "../client/consumer/pull_consumer.ts";
+import { commitStartOffsets } from "../client/consumer/start_offsets.ts";
 import { PushConsumer } from "../client/consumer/push_consumer.ts";
 import type { BenchRun } from "./bench_run.ts";
 import type { ClientSecurity } from "../cli/args.ts";
@@ -24,35 +24,23 @@ export interface ConsumeOptions {
   security?: ClientSecurity;
 }
 
-/**
- * Commits the group's offset at the end of every queue of the topic. CONSUME_FROM_LAST_OFFSET
- * alone does not skip a backlog: a broker answers offset 0 for a new group while a queue's first
- * message is still in memory (RocketMQ's rule), and an e2e run must not drain an older run.
- */
-async function commitOffsetsAtEnd(o: ConsumeOptions): Promise<void> {
-  const pc = new PullConsumer({
-    namesrvAddr: o.namesrvAddr,
-    consumerGroup: o.group,
-    instanceName: `bench-offsets-${Deno.pid}`,
-    serializeType: o.serializeType,
-    ...o.security,
-  });
-  await pc.start();
-  try {
-    for (const mq of await pc.fetchSubscribeMessageQueues(o.topic)) {
-      pc.updateConsumeOffset(mq, await pc.maxOffset(mq));
-    }
-  } finally {
-    await pc.shutdown(); // persists the offsets to the brokers
-  }
-}
-
 /** Starts `clients` consumers of one group; every delivered batch goes to `onMessages`. */
 export async function startConsumers(
   o: ConsumeOptions,
   onMessages: (msgs: MessageExt[]) => void,
 ): Promise<PushConsumer[]> {
-  if (o.from === "end") await commitOffsetsAtEnd(o);
+  // An e2e run must not drain an older run's backlog.
+  if (o.from === "end") {
+    await commitStartOffsets({
+      namesrvAddr: o.namesrvAddr,
+      consumerGroup: o.group,
+      serializeType: o.serializeType,
+      ...o.security,
+      topic: o.topic,
+      from: "end",
+      onlyNewGroup: false,
+    });
+  }
   const consumers: PushConsumer[] = [];
   try {
     for (let i = 0; i < o.clients; i++) {

@@ -28,6 +28,7 @@ import {
 } from "./args.ts";
 import { checkNamesrvReachable } from "./namesrv_reach.ts";
 import { ShutdownSignals } from "./shutdown_signals.ts";
+import { commitStartOffsets } from "../client/consumer/start_offsets.ts";
 
 const log = logger("cli", "consume");
 
@@ -128,6 +129,40 @@ export function parseConsumeSettings(
 }
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * `--from last` / `--from TIME` for a group with no offsets yet: its offsets are committed at the
+ * end of each queue, or at the time, before it starts (RocketMQ 4.x would start a new group at
+ * offset 0 while the queue's first message is still in memory). A topic with no route yet is
+ * left to the consumer, which waits for it.
+ */
+async function startNewGroupWhereAsked(s: ConsumeSettings): Promise<void> {
+  try {
+    const done = await commitStartOffsets({
+      namesrvAddr: s.namesrvAddr,
+      consumerGroup: s.group,
+      serializeType: s.serializeType,
+      ...s.security,
+      topic: s.topic,
+      from: s.consumeTimestamp ?? "end",
+      onlyNewGroup: true,
+    });
+    if (done) {
+      log.info("New group {group} starts at {where} of {topic}", {
+        group: s.group,
+        where: s.consumeTimestamp === undefined
+          ? "the end"
+          : new Date(s.consumeTimestamp).toISOString(),
+        topic: s.topic,
+      });
+    }
+  } catch (e) {
+    log.debug("Start offsets of {group} not set: {error}", {
+      group: s.group,
+      error: errorMessage(e),
+    });
+  }
+}
 
 /** The body as text when it is valid UTF-8. */
 function bodyText(body: Uint8Array): string | undefined {
@@ -243,7 +278,8 @@ export const command: CommandSpec = {
     from: {
       type: "string",
       value: "WHERE",
-      doc: "Start of a group without offsets: first, last, ms timestamp or ISO date (last)",
+      doc: "Start of a group without offsets: first, last (the end of each queue), or a time " +
+        "(ms timestamp or ISO date: the first message stored since) (default last)",
     },
     broadcast: {
       type: "boolean",
@@ -293,6 +329,9 @@ export const command: CommandSpec = {
   async run({ values }) {
     const s = parseConsumeSettings(values);
     await checkNamesrvReachable(s.namesrvAddr, s.topic, s.security);
+    if (!s.broadcast && s.consumeFromWhere !== ConsumeFromWhere.CONSUME_FROM_FIRST_OFFSET) {
+      await startNewGroupWhereAsked(s);
+    }
     const consumer = new PushConsumer({
       namesrvAddr: s.namesrvAddr,
       consumerGroup: s.group,

@@ -42,7 +42,7 @@ export const command: CommandSpec = {
   details: [
     "The broker flushes asynchronously and creates topics on first send (autoCreateTopicEnable).",
     "For a broker configured in full, run rmq namesrv and rmq broker -c FILE instead.",
-    "Logs go to stderr; stdout gets only the NAMESRV_ADDR line.",
+    "Logs and a ready line go to stderr; stdout gets only the NAMESRV_ADDR line.",
   ].join("\n"),
   async run({ values }) {
     const log = logger("dev");
@@ -70,6 +70,11 @@ export const command: CommandSpec = {
         });
       }
       console.log(`NAMESRV_ADDR=${namesrvAddr}`);
+      // For a person at a terminal, on stderr so that stdout stays the one line scripts read.
+      console.error(
+        `rmq dev ready: name server ${namesrvAddr}, broker ${dev.broker.brokerAddr}, store ` +
+          `${store}. Stop with Ctrl-C.`,
+      );
       const signal = await signals.first;
       log.info("Received {signal}; shutting down", { signal });
     } finally {

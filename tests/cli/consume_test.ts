@@ -209,6 +209,8 @@ Deno.test("rmq consume --json --tag prints only matching messages as JSON lines"
     "cli_json",
     "-t",
     "CliJson",
+    "--from",
+    "first",
     "--tag",
     "TagB",
     "--json",
@@ -242,6 +244,8 @@ Deno.test("rmq consume --fail-rate shows failed deliveries coming back through t
     "cli_fail",
     "-t",
     "CliFail",
+    "--from",
+    "first",
     "--fail-rate",
     "0.5",
     "-c",
@@ -276,6 +280,8 @@ Deno.test("rmq consume --timeout before --count exits 1; SIGINT exits 0", async 
     "cli_stop",
     "-t",
     "CliStop",
+    "--from",
+    "first",
     "-c",
     "5",
     "--timeout",
@@ -370,4 +376,73 @@ Deno.test("rmq consume, produce and bench say at once, in one line, that the nam
     );
     assert.ok(Date.now() - start < 10_000);
   }
+});
+
+Deno.test("rmq consume --from last / --from TIME start a new group at the end / at the time, not at the backlog", async () => {
+  await using cluster = await startCluster();
+  await cluster.createTopic("CliFrom", { queues: 2 });
+  await using producer = await startProducer(cluster);
+  await sendMany(producer, 4, (i) => ({ topic: "CliFrom", body: `old ${i}` }));
+  await new Promise((r) => setTimeout(r, 1100));
+  const since = Date.now();
+  await sendMany(producer, 2, (i) => ({ topic: "CliFrom", body: `recent ${i}` }));
+
+  const fromTime = await consume(
+    [
+      "-g",
+      "cli_from_time",
+      "-t",
+      "CliFrom",
+      "--from",
+      new Date(since).toISOString(),
+      "--count",
+      "2",
+      "--timeout",
+      "20s",
+    ],
+    { NAMESRV_ADDR: cluster.namesrvAddr },
+  );
+  assert.equal(fromTime.code, 0, fromTime.stderr);
+  assert.deepEqual(fromTime.stdout.match(/body="[^"]*"/g)?.sort(), [
+    'body="recent 0"',
+    'body="recent 1"',
+  ]);
+
+  // --from last: nothing of the backlog; a message sent once the group is placed arrives.
+  const child = rmq(
+    [
+      "consume",
+      "-g",
+      "cli_from_last",
+      "-t",
+      "CliFrom",
+      "--from",
+      "last",
+      "--count",
+      "1",
+      "--timeout",
+      "20s",
+    ],
+    { env: { NAMESRV_ADDR: cluster.namesrvAddr } },
+  ).spawn();
+  const offsets = cluster.brokers[0].controller.services.consumerOffsets;
+  const deadline = Date.now() + 15_000;
+  while (offsets.queryOffset("cli_from_last", "CliFrom", 0) < 0 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  assert.equal(committedTotal(cluster, "cli_from_last", "CliFrom", 2), 6, "placed at the end");
+  await new Promise((r) => setTimeout(r, 300)); // Its consumer starts pulling.
+  await producer.send({ topic: "CliFrom", body: "fresh" });
+  const out = await child.output();
+  const text = new TextDecoder().decode(out.stdout);
+  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+  assert.deepEqual(text.match(/body="[^"]*"/g), ['body="fresh"']);
+
+  // A group that already has offsets keeps them.
+  const again = await consume(
+    ["-g", "cli_from_time", "-t", "CliFrom", "--from", "last", "--count", "1", "--timeout", "20s"],
+    { NAMESRV_ADDR: cluster.namesrvAddr },
+  );
+  assert.equal(again.code, 0, again.stderr);
+  assert.match(again.stdout, /body="fresh"/);
 });

@@ -59,6 +59,11 @@ Deno.test("rmq dev prints NAMESRV_ADDR once name server and broker serve, and ex
   const { code } = await child.status;
   const stderr = await new Response(child.stderr).text();
   assert.equal(code, 0, stderr);
+  // A person gets a line that says what runs where and how to stop it.
+  assert.match(
+    stderr,
+    /^rmq dev ready: name server 127\.0\.0\.1:\d+, broker 127\.0\.0\.1:\d+, store .*\/data\. Stop with Ctrl-C\.$/m,
+  );
   assert.ok((await Deno.stat(`${dir.path}/data/commitlog`)).isDirectory);
   assert.equal(verifyStore({ storePathRootDir: `${dir.path}/data` }).records, 1);
 });
