@@ -68,6 +68,8 @@ import { endTransactionProcessors } from "./processors/end_transaction_processor
 import { SLAVE_ACK_TIMEOUT_MS } from "../store/ha/ha_service.ts";
 import { adminProcessors } from "./processors/admin_processor.ts";
 import { aclProcessors } from "./processors/acl_processor.ts";
+import { BrokerMetrics } from "./metrics/broker_metrics.ts";
+import { MetricsServer } from "./metrics/metrics_server.ts";
 import { brokerAccess } from "../acl/access_validator.ts";
 import { AclConfigStore } from "../acl/acl_config_store.ts";
 import { AclGuard } from "../acl/acl_guard.ts";
@@ -123,6 +125,8 @@ export class BrokerController implements BrokerContext, AsyncDisposable {
   #acl: AclGuard | undefined;
   #aclStore: AclConfigStore | undefined;
   #tls: TlsServerMaterial | undefined;
+  #metrics: BrokerMetrics | undefined;
+  #metricsServer: MetricsServer | undefined;
   #servers: RemotingServer[] = [];
   #store: MessageStore | undefined;
   #services: BrokerServices | undefined;
@@ -280,6 +284,13 @@ export class BrokerController implements BrokerContext, AsyncDisposable {
         delayOffsets: false,
       };
       const services = this.#services = this.#createServices(this.#store);
+      if (c.metricsExporterType === "PROM") {
+        this.#metrics = new BrokerMetrics({
+          ctx: this,
+          services,
+          lastRegisteredAt: () => this.#registrar?.lastAcceptedAt ?? 0,
+        });
+      }
       if (c.brokerRole === "SLAVE") {
         this.#slaveSync = new SlaveSynchronize(
           this.#client,
@@ -320,6 +331,7 @@ export class BrokerController implements BrokerContext, AsyncDisposable {
       );
       this.startAcceptSendRequestTimeStamp = Date.now();
       await this.#registrar.start();
+      if (this.#metrics) this.#listenMetrics(this.#metrics);
       if (!c.aclEnable && !isLoopbackBind(c.bindAddress)) {
         log.warn(OPEN_DOOR_WARNING, { addr: c.bindAddress });
       }
@@ -517,6 +529,25 @@ export class BrokerController implements BrokerContext, AsyncDisposable {
     ];
   }
 
+  /** /metrics and /health; a port in use stops the start, naming it. */
+  #listenMetrics(metrics: BrokerMetrics): void {
+    const c = this.config;
+    const host = c.metricsPromExporterHost || c.bindAddress;
+    try {
+      this.#metricsServer = new MetricsServer(metrics, host, c.metricsPromExporterPort);
+    } catch (e) {
+      throw new Error(
+        `Cannot serve metrics on ${host}:${c.metricsPromExporterPort}: ${errorMessage(e)}`,
+        { cause: e },
+      );
+    }
+  }
+
+  /** The bound /metrics address, when metricsExporterType is PROM (after start). */
+  get metricsAddr(): Deno.NetAddr | undefined {
+    return this.#metricsServer?.addr;
+  }
+
   /** Every request processor, by code. */
   #processors(s: BrokerServices): Map<number, Processor> {
     const sets = [
@@ -534,8 +565,11 @@ export class BrokerController implements BrokerContext, AsyncDisposable {
       consumerAdminProcessors(this, s),
     ];
     const processors = new Map<number, Processor>();
+    const metrics = this.#metrics;
     for (const set of sets) {
-      for (const [code, p] of Object.entries(set)) processors.set(Number(code), p);
+      for (const [code, p] of Object.entries(set)) {
+        processors.set(Number(code), metrics ? timed(p, metrics) : p);
+      }
     }
     return processors;
   }
@@ -599,6 +633,7 @@ export class BrokerController implements BrokerContext, AsyncDisposable {
   }
 
   async #abortStart(): Promise<void> {
+    await this.#metricsServer?.shutdown();
     this.#aclStore?.close();
     for (const s of this.#servers) s.close();
     this.#servers = [];
@@ -622,6 +657,7 @@ export class BrokerController implements BrokerContext, AsyncDisposable {
     if (this.#starting) await this.#starting.catch(() => undefined);
     if (!this.#store) return; // Never started, or start failed and cleaned up.
     await this.#registrar?.stop();
+    await this.#metricsServer?.shutdown();
     for (const s of this.#servers) s.stopAccepting();
     const services = [...this.#lifecycle].reverse();
     for (const s of services) await this.#guard(s, "beforeDrain", () => s.beforeDrain?.());
@@ -652,6 +688,22 @@ export class BrokerController implements BrokerContext, AsyncDisposable {
   [Symbol.asyncDispose](): Promise<void> {
     return this.shutdown(1000);
   }
+}
+
+/** `p`, reporting each answer's code and time to the metrics (rocketmq_rpc_latency). */
+function timed(p: Processor, metrics: BrokerMetrics): Processor {
+  return (req, ch) => {
+    const start = performance.now();
+    const r = p(req, ch);
+    if (r instanceof Promise) {
+      return r.then((res) => {
+        metrics.observeRpc(req.code, res?.code, performance.now() - start);
+        return res;
+      });
+    }
+    metrics.observeRpc(req.code, r?.code, performance.now() - start);
+    return r;
+  };
 }
 
 /** Binds, naming the address in the error when it cannot (a port in use is the usual case). */

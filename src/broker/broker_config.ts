@@ -5,7 +5,7 @@
  * warned about, not refused). Keys RocketMQ does not have are marked "ours" in their
  * description. config/broker.toml is rendered from this schema.
  */
-import { bool, type ConfigOf, defaults, int, str } from "../common/config.ts";
+import { bool, type ConfigOf, defaults, int, oneOf, str } from "../common/config.ts";
 import { defaultLocalAddress } from "../common/address.ts";
 import { expandHome } from "../common/home.ts";
 import { configFilePath } from "../store/config_file.ts";
@@ -196,6 +196,18 @@ export const BROKER_CONFIG_SCHEMA = {
     "",
     "Ours: PEM CA certificate those TLS connections trust; empty: the system's roots",
   ),
+  // ---- metrics (RocketMQ 5's keys) ----
+  metricsExporterType: oneOf(
+    ["DISABLE", "PROM"] as const,
+    "DISABLE",
+    "PROM: serve Prometheus text on http://metricsPromExporterHost:metricsPromExporterPort/metrics " +
+      "(and /health); DISABLE: no HTTP port",
+  ),
+  metricsPromExporterHost: str("", "Address the metrics port binds; empty: bindAddress"),
+  metricsPromExporterPort: int(5557, "Port of /metrics and /health; 0 picks a free port", {
+    min: 0,
+    max: 65535,
+  }),
   // ---- store (MessageStoreConfig): the store's own schema ----
   ...STORE_CONFIG_SCHEMA,
 };

@@ -99,6 +99,16 @@ export class BrokerStatsManager {
     };
   }
 
+  /** Every item's running total (messages or bytes since start), by key. */
+  *totals(name: StatsName): IterableIterator<[string, number]> {
+    for (const [key, item] of this.#sets.get(name) ?? []) yield [key, item.value];
+  }
+
+  /** Per second over the last minute's samples (0 before the first two). */
+  minuteTps(name: StatsName, key: string): number {
+    return this.data(name, key)?.statsMinute.tps ?? 0;
+  }
+
   /** Messages per second `group` got from `topic` over the last minute (tpsGroupGetNums). */
   groupGetTps(group: string, topic: string): number {
     return this.data(StatsName.GROUP_GET_NUMS, `${topic}@${group}`)?.statsMinute.tps ?? 0;

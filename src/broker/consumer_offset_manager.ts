@@ -199,6 +199,13 @@ export class ConsumerOffsetManager {
     this.#dirty = true;
   }
 
+  /** Every committed offset table as (topic, group, queue id → offset), read in place. */
+  *entries(): IterableIterator<[string, string, ReadonlyMap<number, number>]> {
+    for (const [topic, groups] of this.#table) {
+      for (const [group, queues] of groups) yield [topic, group, queues];
+    }
+  }
+
   /** The whole table keyed `topic@group`, as the file and GET_ALL_CONSUMER_OFFSET carry it. */
   snapshot(): ConsumerOffsetTable {
     const out: ConsumerOffsetTable = new Map();

@@ -66,6 +66,7 @@ export class NamesrvRegistrar {
   #nextDone: PromiseWithResolvers<void> | undefined;
   #stopped = false;
   #rounds = 0;
+  #lastAcceptedAt = 0;
 
   constructor(options: NamesrvRegistrarOptions) {
     this.#o = options;
@@ -73,6 +74,11 @@ export class NamesrvRegistrar {
 
   get namesrvAddrs(): readonly string[] {
     return this.#o.namesrvAddrs;
+  }
+
+  /** When a name server last accepted a registration (ms; 0: never). */
+  get lastAcceptedAt(): number {
+    return this.#lastAcceptedAt;
   }
 
   /** Completed registration rounds (each to every name server). */
@@ -151,6 +157,7 @@ export class NamesrvRegistrar {
     );
     this.#rounds++;
     const first = results.find((r) => r !== undefined);
+    if (first) this.#lastAcceptedAt = Date.now();
     if (first && this.#o.onRegistered) {
       const h = decodeHeader(RegisterBrokerResponseHeader, first.extFields);
       this.#o.onRegistered({

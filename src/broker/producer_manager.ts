@@ -13,6 +13,11 @@ const log = logger("broker");
 export class ProducerManager {
   readonly #groups = new Map<string, Map<Channel, ClientChannelInfo>>();
 
+  /** Live producer connections by group. */
+  *groupSizes(): IterableIterator<[string, number]> {
+    for (const [group, channels] of this.#groups) yield [group, channels.size];
+  }
+
   register(group: string, info: ClientChannelInfo): void {
     let channels = this.#groups.get(group);
     if (!channels) {
