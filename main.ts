@@ -32,6 +32,10 @@ const COMMANDS: Record<string, { summary: string; load: Loader }> = {
     summary: "Measure throughput and latency: produce, consume or end to end",
     load: () => import("./src/cli/bench.ts"),
   },
+  admin: {
+    summary: "Administer a cluster, rmq or Java: mqadmin's commands (rmq admin --help)",
+    load: () => import("./src/cli/admin.ts"),
+  },
 };
 
 function usage(): string {

@@ -127,6 +127,49 @@ async function startJavaBrokerOnce(
   };
 }
 
+export interface JavaNamesrv extends AsyncDisposable {
+  /** 127.0.0.1:port */
+  readonly addr: string;
+  stop(): Promise<void>;
+}
+
+/** Starts a Java 4.8.0 name server on a free port; resolves once it booted. */
+export async function startJavaNamesrv(dir: string, timeoutMs = 60_000): Promise<JavaNamesrv> {
+  if (!ROCKETMQ_DIR) throw new Error(JAVA_MISSING);
+  const port = freePortPair([]);
+  const child = new Deno.Command("bash", {
+    args: [`${ROCKETMQ_DIR}/rocketmq.sh`, "namesrv", String(port), dir],
+    env: { JAVA_HEAP: "-Xms128m -Xmx128m" },
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const out = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  void child.stderr.cancel();
+  let text = "";
+  const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+  try {
+    while (!text.includes("boot success")) {
+      const { value, done } = await out.read();
+      if (done) throw new Error(`the Java name server exited before booting:\n${text}`);
+      text += value;
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+  void (async () => {
+    while (!(await out.read()).done) { /* discard */ }
+  })().catch(() => {});
+  let stopped: Promise<void> | undefined;
+  const stop = () =>
+    stopped ??= (async () => {
+      child.kill("SIGTERM");
+      const kill = setTimeout(() => child.kill("SIGKILL"), 20_000);
+      await child.status;
+      clearTimeout(kill);
+    })();
+  return { addr: `127.0.0.1:${port}`, stop, [Symbol.asyncDispose]: stop };
+}
+
 const JAVA_SOURCES = new URL("../interop/java/", import.meta.url).pathname;
 let compiled: Promise<string> | undefined;
 

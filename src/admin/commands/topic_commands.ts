@@ -1,0 +1,123 @@
+/** topicList, topicRoute, topicStatus, updateTopic, deleteTopic. */
+import { stringOption } from "../../cli/args.ts";
+import { UsageError } from "../../common/errors.ts";
+import { formatTime } from "../admin_output.ts";
+import type { AdminCommand } from "./admin_command.ts";
+import { boolFlag, intFlag, required } from "./options.ts";
+
+export const topicList: AdminCommand = {
+  name: "topicList",
+  summary: "Every topic the name server knows",
+  usage: "",
+  async run(admin) {
+    const topics = await admin.topicList();
+    return { json: topics, table: [["Topic"], ...topics.map((t) => [t])] };
+  },
+};
+
+export const topicRoute: AdminCommand = {
+  name: "topicRoute",
+  summary: "Where a topic's queues are, and on which brokers",
+  usage: "-t TOPIC",
+  async run(admin, values) {
+    const topic = required(values, "topic", "-t TOPIC", "topicRoute");
+    const route = await admin.topicRoute(topic);
+    const rows: string[][] = [["Broker", "BID", "Addr", "ReadQueues", "WriteQueues", "Perm"]];
+    const json = {
+      brokerDatas: route.brokerDatas.map((b) => ({
+        cluster: b.cluster,
+        brokerName: b.brokerName,
+        brokerAddrs: Object.fromEntries(b.brokerAddrs),
+      })),
+      queueDatas: route.queueDatas,
+    };
+    for (const b of [...route.brokerDatas].sort((x, y) => (x.brokerName < y.brokerName ? -1 : 1))) {
+      const q = route.queueDatas.find((d) => d.brokerName === b.brokerName);
+      for (const [id, addr] of [...b.brokerAddrs].sort((x, y) => x[0] - y[0])) {
+        rows.push([
+          b.brokerName,
+          String(id),
+          addr,
+          String(q?.readQueueNums ?? "-"),
+          String(q?.writeQueueNums ?? "-"),
+          String(q?.perm ?? "-"),
+        ]);
+      }
+    }
+    return { json, table: rows };
+  },
+};
+
+export const topicStatus: AdminCommand = {
+  name: "topicStatus",
+  summary: "Each queue of a topic: its min and max offset and last write",
+  usage: "-t TOPIC",
+  async run(admin, values) {
+    const topic = required(values, "topic", "-t TOPIC", "topicStatus");
+    const route = await admin.topicRoute(topic);
+    const rows: string[][] = [["Broker", "QID", "MinOffset", "MaxOffset", "LastUpdated"]];
+    const json: unknown[] = [];
+    let total = 0;
+    for (const b of [...route.brokerDatas].sort((x, y) => (x.brokerName < y.brokerName ? -1 : 1))) {
+      const addr = b.brokerAddrs.get(0);
+      if (!addr) continue;
+      const stats = await admin.topicStats(addr, topic);
+      for (const [mq, o] of stats) {
+        total += o.maxOffset - o.minOffset;
+        json.push({ brokerName: mq.brokerName, queueId: mq.queueId, ...o });
+        rows.push([
+          mq.brokerName,
+          String(mq.queueId),
+          String(o.minOffset),
+          String(o.maxOffset),
+          formatTime(o.lastUpdateTimestamp),
+        ]);
+      }
+    }
+    return { json, table: rows, notes: [`Messages kept: ${total}`] };
+  },
+};
+
+export const updateTopic: AdminCommand = {
+  name: "updateTopic",
+  summary: "Create or change a topic on a broker (-b) or every master of a cluster (-c)",
+  usage: "-t TOPIC (-b BROKER_ADDR | -c CLUSTER) [-r 8] [-w 8] [-p 6] [-o false]",
+  async run(admin, values) {
+    const topic = required(values, "topic", "-t TOPIC", "updateTopic");
+    const spec = {
+      topic,
+      readQueueNums: intFlag(values, "read-queues", "-r", 8, 1, 1024),
+      writeQueueNums: intFlag(values, "write-queues", "-w", 8, 1, 1024),
+      perm: intFlag(values, "perm", "-p", 6, 0, 7),
+      order: boolFlag(values, "order", "-o"),
+    };
+    const one = stringOption(values, "broker");
+    const cluster = stringOption(values, "cluster");
+    if (one === undefined && cluster === undefined) {
+      throw new UsageError("updateTopic needs -b BROKER_ADDR or -c CLUSTER");
+    }
+    const addrs = one !== undefined ? [one] : [...(await admin.masters(cluster)).values()];
+    for (const addr of addrs) await admin.createTopic(addr, spec);
+    return {
+      json: { ...spec, brokers: addrs },
+      notes: addrs.map((a) => `create topic ${topic} on ${a} success`),
+    };
+  },
+};
+
+export const deleteTopic: AdminCommand = {
+  name: "deleteTopic",
+  summary: "Delete a topic from every master of a cluster and from the name servers",
+  usage: "-t TOPIC -c CLUSTER",
+  async run(admin, values) {
+    const topic = required(values, "topic", "-t TOPIC", "deleteTopic");
+    const cluster = required(values, "cluster", "-c CLUSTER", "deleteTopic");
+    const addrs = [...(await admin.masters(cluster)).values()];
+    for (const addr of addrs) await admin.deleteTopicInBroker(addr, topic);
+    await admin.deleteTopicInNamesrvs(topic);
+    return {
+      json: { topic, cluster, brokers: addrs },
+      notes: [`delete topic ${topic} from cluster ${cluster} success`],
+    };
+  },
+};

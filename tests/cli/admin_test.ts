@@ -1,0 +1,114 @@
+/**
+ * `rmq admin` against a real rmq name server and broker: mqadmin's commands and short flags,
+ * aligned tables, --json, and exit codes that mean something.
+ */
+import assert from "node:assert/strict";
+import { startCluster } from "../helpers/cluster.ts";
+import { sendMany, startProducer } from "../helpers/consumers.ts";
+import { runRmq } from "../helpers/rmq.ts";
+
+Deno.test("rmq admin: cluster, topics, status and consumer progress, as tables and JSON", async () => {
+  await using cluster = await startCluster();
+  const ns = ["-n", cluster.namesrvAddr];
+  const admin = (...args: string[]) => runRmq(["admin", ...args, ...ns]);
+  const broker = cluster.brokers[0].addr;
+
+  const list = await admin("clusterList");
+  assert.equal(list.code, 0, list.stderr);
+  const [head, row] = list.stdout.trimEnd().split("\n");
+  assert.match(head, /^Cluster\s+Broker\s+BID\s+Addr\s+Version\s+InTPS\s+OutTPS\s+Disk$/);
+  assert.match(row, new RegExp(`^DefaultCluster\\s+broker-a\\s+0\\s+${broker}\\s+V4_`));
+
+  const made = await admin(
+    "updateTopic",
+    "-t",
+    "AdminT",
+    "-c",
+    "DefaultCluster",
+    "-r",
+    "2",
+    "-w",
+    "2",
+  );
+  assert.equal(made.code, 0, made.stderr);
+  assert.equal(made.stdout, `create topic AdminT on ${broker} success\n`);
+  assert.equal(cluster.brokers[0].controller.topicConfigManager.get("AdminT")?.writeQueueNums, 2);
+  await cluster.waitForRoute("AdminT");
+
+  await using producer = await startProducer(cluster);
+  await sendMany(producer, 4, (i) => ({ topic: "AdminT", body: `a${i}` }));
+  const status = JSON.parse((await admin("topicStatus", "-t", "AdminT", "--json")).stdout);
+  assert.equal(status.length, 2);
+  assert.equal(status.reduce((n: number, q: { maxOffset: number }) => n + q.maxOffset, 0), 4);
+
+  const route = await admin("topicRoute", "-t", "AdminT");
+  assert.match(route.stdout, new RegExp(`^broker-a\\s+0\\s+${broker}\\s+2\\s+2\\s+6$`, "m"));
+  assert.match((await admin("topicList")).stdout, /^AdminT$/m);
+
+  // A group that committed 1 on queue 0.
+  const consumed = await runRmq(
+    [
+      "consume",
+      "-g",
+      "AdminG",
+      "-t",
+      "AdminT",
+      "--from",
+      "first",
+      "--count",
+      "4",
+      "--timeout",
+      "20s",
+      ...ns,
+    ],
+  );
+  assert.equal(consumed.code, 0, consumed.stderr);
+  const progress = await admin("consumerProgress", "-g", "AdminG", "--json");
+  assert.equal(progress.code, 0, progress.stderr);
+  const p = JSON.parse(progress.stdout);
+  assert.equal(p.group, "AdminG");
+  assert.equal(p.diffTotal, 0);
+  assert.equal(p.queues.length, 2);
+  const table = await admin("consumerProgress", "-g", "AdminG");
+  assert.match(
+    table.stdout,
+    /^Topic\s+Broker\s+QID\s+BrokerOffset\s+ConsumerOffset\s+Diff\s+LastTime$/m,
+  );
+  assert.match(table.stdout, /^Diff Total: 0$/m);
+
+  const rt = JSON.parse((await admin("brokerStatus", "-b", broker, "--json")).stdout);
+  assert.ok("putTps" in rt && "commitLogMaxOffset" in rt);
+  const config = JSON.parse(
+    (await admin("getBrokerConfig", "-c", "DefaultCluster", "--json")).stdout,
+  );
+  assert.equal(config[broker].brokerName, "broker-a");
+
+  const gone = await admin("deleteTopic", "-t", "AdminT", "-c", "DefaultCluster");
+  assert.equal(gone.code, 0, gone.stderr);
+  assert.equal(cluster.brokers[0].controller.topicConfigManager.get("AdminT"), undefined);
+  const noRoute = await admin("topicRoute", "-t", "AdminT");
+  assert.equal(noRoute.code, 1);
+  assert.equal(noRoute.stdout, "");
+  assert.match(noRoute.stderr, /^rmq admin: GET_ROUTEINFO_BY_TOPIC to .*: TOPIC_NOT_EXIST \(17\)/);
+  assert.equal(noRoute.stderr.trimEnd().split("\n").length, 1);
+});
+
+Deno.test("rmq admin: usage errors exit 2 in one line; an unreachable server exits 1", async () => {
+  await using cluster = await startCluster();
+  const ns = ["-n", cluster.namesrvAddr];
+  for (
+    const [args, why] of [
+      [["nope"], /unknown command "nope"/],
+      [["topicStatus"], /topicStatus needs -t TOPIC/],
+      [["updateTopic", "-t", "X"], /updateTopic needs -b BROKER_ADDR or -c CLUSTER/],
+      [["updateTopic", "-t", "X", "-c", "C", "-p", "9"], /Invalid value for -p/],
+    ] as const
+  ) {
+    const r = await runRmq(["admin", ...args, ...ns]);
+    assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
+    assert.match(r.stderr, why);
+  }
+  const down = await runRmq(["admin", "brokerStatus", "-b", "127.0.0.1:1", ...ns]);
+  assert.equal(down.code, 1);
+  assert.match(down.stderr, /^rmq admin: Cannot connect to 127\.0\.0\.1:1/);
+});
