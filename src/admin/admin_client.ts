@@ -52,11 +52,16 @@ export interface TopicSpec {
 }
 
 export class AdminClient implements AsyncDisposable {
+  /** For commands that need rmq's client library (sendMessage). */
+  readonly namesrvAddr: string;
+  readonly security: ClientSecurity;
   readonly #remoting: RemotingClient;
   readonly #namesrvs: string[];
   readonly #timeoutMs: number;
 
   constructor(o: AdminClientOptions) {
+    this.namesrvAddr = o.namesrvAddr;
+    this.security = o.security ?? {};
     this.#namesrvs = parseAddrList(o.namesrvAddr);
     this.#timeoutMs = o.timeoutMs ?? 5000;
     const sec = o.security ?? {};
@@ -106,6 +111,16 @@ export class AdminClient implements AsyncDisposable {
     throw new Error(
       `cannot reach the name server (${this.#namesrvs.join(";")}): ${errorMessage(last)}`,
     );
+  }
+
+  /** A request every name server must take (each keeps its own state); their answers. */
+  async everyNamesrv(
+    code: number,
+    ext: Record<string, string> = {},
+  ): Promise<[string, RemotingCommand][]> {
+    const out: [string, RemotingCommand][] = [];
+    for (const addr of this.#namesrvs) out.push([addr, await this.call(addr, code, ext)]);
+    return out;
   }
 
   async clusterInfo(): Promise<ClusterInfo> {
@@ -167,9 +182,7 @@ export class AdminClient implements AsyncDisposable {
 
   /** DELETE_TOPIC_IN_NAMESRV on every name server (each keeps its own routes). */
   async deleteTopicInNamesrvs(topic: string): Promise<void> {
-    for (const addr of this.#namesrvs) {
-      await this.call(addr, RequestCode.DELETE_TOPIC_IN_NAMESRV, { topic });
-    }
+    await this.everyNamesrv(RequestCode.DELETE_TOPIC_IN_NAMESRV, { topic });
   }
 
   /** Master addresses of a cluster (every cluster when none is named), by broker name. */

@@ -36,6 +36,11 @@ export interface CommandSpec {
   positionals?: boolean;
   /** Runs the command; the number is the exit code (default 0). */
   run(args: ParsedArgs): Promise<number | void>;
+  /**
+   * A command with subcommands of their own flags (`rmq admin <command>`): picks the spec that
+   * parses the rest of the arguments (undefined: this one does).
+   */
+  subcommand?(argv: string[]): { spec: CommandSpec; argv: string[] } | undefined;
 }
 
 /** Options every command takes. */

@@ -6,8 +6,14 @@ import { type CommandSpec, formatHelp, parseCommandArgs } from "./args.ts";
  * Runs one subcommand: parse, --help, logging set-up, run. Usage errors become one line on
  * stderr and exit code 2; other failures one line and exit code 1.
  */
-export async function runCommand(spec: CommandSpec, argv: string[]): Promise<number> {
+export async function runCommand(top: CommandSpec, argv: string[]): Promise<number> {
+  let spec = top;
   try {
+    const sub = top.subcommand?.(argv);
+    if (sub) {
+      spec = sub.spec;
+      argv = sub.argv;
+    }
     const args = parseCommandArgs(spec, argv);
     if (args.values.help) {
       console.log(formatHelp(spec));

@@ -89,7 +89,10 @@ Deno.test("rmq admin: cluster, topics, status and consumer progress, as tables a
   const noRoute = await admin("topicRoute", "-t", "AdminT");
   assert.equal(noRoute.code, 1);
   assert.equal(noRoute.stdout, "");
-  assert.match(noRoute.stderr, /^rmq admin: GET_ROUTEINFO_BY_TOPIC to .*: TOPIC_NOT_EXIST \(17\)/);
+  assert.match(
+    noRoute.stderr,
+    /^rmq admin topicRoute: GET_ROUTEINFO_BY_TOPIC to .*: TOPIC_NOT_EXIST \(17\)/,
+  );
   assert.equal(noRoute.stderr.trimEnd().split("\n").length, 1);
 });
 
@@ -110,5 +113,98 @@ Deno.test("rmq admin: usage errors exit 2 in one line; an unreachable server exi
   }
   const down = await runRmq(["admin", "brokerStatus", "-b", "127.0.0.1:1", ...ns]);
   assert.equal(down.code, 1);
-  assert.match(down.stderr, /^rmq admin: Cannot connect to 127\.0\.0\.1:1/);
+  assert.match(down.stderr, /^rmq admin brokerStatus: Cannot connect to 127\.0\.0\.1:1/);
+});
+
+Deno.test("rmq admin: groups, offsets, messages, KV config and permissions", async () => {
+  await using cluster = await startCluster();
+  const ns = ["-n", cluster.namesrvAddr];
+  const admin = async (...args: string[]) => {
+    const r = await runRmq(["admin", ...args, ...ns]);
+    assert.equal(r.code, 0, `${args.join(" ")}: ${r.stderr}`);
+    return r.stdout;
+  };
+  const json = async (...args: string[]) => JSON.parse(await admin(...args, "--json"));
+  const c = cluster.brokers[0].controller;
+  await cluster.createTopic("AdmMsg", { queues: 2 });
+
+  const sent = await json(
+    "sendMessage",
+    "-t",
+    "AdmMsg",
+    "-p",
+    "hello admin",
+    "-k",
+    "key1",
+    "-c",
+    "TagA",
+  );
+  assert.equal(sent.status, "SEND_OK");
+  const byKey = await json("queryMsgByKey", "-t", "AdmMsg", "-k", "key1");
+  assert.equal(byKey.length, 1);
+  assert.equal(byKey[0].msgId, sent.msgId);
+  const byId = await json("queryMsgById", "-i", sent.offsetMsgId);
+  assert.equal(byId["Message Body"], "hello admin");
+  assert.equal(byId.Tags, "TagA");
+  const byUniq = await json("queryMsgByUniqueKey", "-t", "AdmMsg", "-i", sent.msgId);
+  assert.equal(byUniq["Offset Message ID"], sent.offsetMsgId);
+
+  // Offsets of an offline group: committed directly (the broker answers CONSUMER_NOT_ONLINE).
+  const q = sent.queueId as number;
+  c.services.consumerOffsets.commitOffset("127.0.0.1", "AdmG", "AdmMsg", q, 1);
+  c.services.consumerOffsets.commitOffset("127.0.0.1", "AdmG", "AdmMsg", 1 - q, 0);
+  const dry = await json("resetOffsetByTime", "-g", "AdmG", "-t", "AdmMsg", "-s", "0", "--dry-run");
+  assert.equal(dry.dryRun, true);
+  assert.deepEqual(
+    dry.queues.find((x: { queueId: number }) => x.queueId === q),
+    { brokerName: "broker-a", queueId: q, current: 1, next: 0 },
+  );
+  assert.equal(
+    c.services.consumerOffsets.queryOffset("AdmG", "AdmMsg", q),
+    1,
+    "dry run changed nothing",
+  );
+  await admin("resetOffsetByTime", "-g", "AdmG", "-t", "AdmMsg", "-s", "0");
+  assert.equal(c.services.consumerOffsets.queryOffset("AdmG", "AdmMsg", q), 0);
+  await admin("skipAccumulatedMessage", "-g", "AdmG", "-t", "AdmMsg");
+  assert.equal(c.services.consumerOffsets.queryOffset("AdmG", "AdmMsg", q), 1);
+  await admin("cloneGroupOffset", "-s", "AdmG", "-d", "AdmG2", "-t", "AdmMsg");
+  assert.equal(c.services.consumerOffsets.queryOffset("AdmG2", "AdmMsg", q), 1);
+
+  await admin("updateSubGroup", "-g", "AdmSub", "-c", "DefaultCluster", "-r", "3", "-q", "2");
+  const sub = c.services.subscriptionGroups.get("AdmSub");
+  assert.equal(sub?.retryMaxTimes, 3);
+  assert.equal(sub?.retryQueueNums, 2);
+  await admin("deleteSubGroup", "-g", "AdmSub", "-b", cluster.brokers[0].addr);
+  assert.equal(c.services.subscriptionGroups.get("AdmSub"), undefined);
+
+  await admin("updateKvConfig", "-s", "AdmNs", "-k", "k", "-v", "v");
+  assert.equal(cluster.namesrv.controller.kvConfig.get("AdmNs", "k"), "v");
+  await admin("deleteKvConfig", "-s", "AdmNs", "-k", "k");
+  assert.equal(cluster.namesrv.controller.kvConfig.get("AdmNs", "k"), undefined);
+
+  const wiped = await json("wipeWritePerm", "-b", "broker-a");
+  assert.ok(wiped.namesrvs[0].topics > 0);
+  assert.equal(
+    (await cluster.namesrv.controller.routes.pickupTopicRouteData("AdmMsg"))?.queueDatas[0].perm,
+    4,
+  );
+  await admin("addWritePerm", "-b", "broker-a");
+  assert.equal(
+    cluster.namesrv.controller.routes.pickupTopicRouteData("AdmMsg")?.queueDatas[0].perm,
+    6,
+  );
+
+  await admin(
+    "updateBrokerConfig",
+    "-c",
+    "DefaultCluster",
+    "-k",
+    "autoCreateTopicEnable",
+    "-v",
+    "false",
+  );
+  assert.equal(c.config.autoCreateTopicEnable, false);
+  await admin("updateTopicPerm", "-t", "AdmMsg", "-c", "DefaultCluster", "-p", "4");
+  assert.equal(c.topicConfigManager.get("AdmMsg")?.perm, 4);
 });

@@ -1,7 +1,9 @@
 /** clusterList, brokerStatus, getBrokerConfig. */
 import { stringOption } from "../../cli/args.ts";
 import { UsageError } from "../../common/errors.ts";
-import type { AdminCommand } from "./admin_command.ts";
+import { encodeProperties } from "../../remoting/body/properties_body.ts";
+import { RequestCode } from "../../remoting/request_code.ts";
+import { type AdminCommand, Flag } from "./admin_command.ts";
 import { required } from "./options.ts";
 
 /** The first of Java's "10s 1min 10min" rates. */
@@ -14,6 +16,7 @@ export const clusterList: AdminCommand = {
   name: "clusterList",
   summary: "Brokers of every cluster (or -c CLUSTER) with their rates",
   usage: "[-c CLUSTER]",
+  options: { cluster: Flag.cluster },
   async run(admin, values) {
     const info = await admin.clusterInfo();
     const only = stringOption(values, "cluster");
@@ -74,6 +77,7 @@ export const brokerStatus: AdminCommand = {
   name: "brokerStatus",
   summary: "A broker's runtime figures (GET_BROKER_RUNTIME_INFO)",
   usage: "-b BROKER_ADDR",
+  options: { broker: Flag.brokerAddr },
   async run(admin, values) {
     const addr = required(values, "broker", "-b BROKER_ADDR", "brokerStatus");
     const rt = await admin.brokerRuntime(addr);
@@ -86,6 +90,7 @@ export const getBrokerConfig: AdminCommand = {
   name: "getBrokerConfig",
   summary: "A broker's configuration (-b), or every master's of a cluster (-c)",
   usage: "-b BROKER_ADDR | -c CLUSTER",
+  options: { broker: Flag.brokerAddr, cluster: Flag.cluster },
   async run(admin, values) {
     const one = stringOption(values, "broker");
     const cluster = stringOption(values, "cluster");
@@ -101,5 +106,39 @@ export const getBrokerConfig: AdminCommand = {
       for (const [k, v] of config) rows.push([addr, k, v]);
     }
     return { json, table: rows };
+  },
+};
+
+export const updateBrokerConfig: AdminCommand = {
+  name: "updateBrokerConfig",
+  summary: "Change a setting of a broker (-b) or every master of a cluster (-c), while it runs",
+  usage: "(-b BROKER_ADDR | -c CLUSTER) -k KEY -v VALUE",
+  options: {
+    broker: Flag.brokerAddr,
+    cluster: Flag.cluster,
+    key: { type: "string", short: "k", value: "KEY", doc: "Config key" },
+    value: { type: "string", short: "v", value: "VALUE", doc: "New value" },
+  },
+  async run(admin, values) {
+    const key = required(values, "key", "-k KEY", "updateBrokerConfig");
+    const value = required(values, "value", "-v VALUE", "updateBrokerConfig");
+    const one = stringOption(values, "broker");
+    const cluster = stringOption(values, "cluster");
+    if (one === undefined && cluster === undefined) {
+      throw new UsageError("updateBrokerConfig needs -b BROKER_ADDR or -c CLUSTER");
+    }
+    const addrs = one !== undefined ? [one] : [...(await admin.masters(cluster)).values()];
+    for (const addr of addrs) {
+      await admin.call(
+        addr,
+        RequestCode.UPDATE_BROKER_CONFIG,
+        {},
+        encodeProperties([[key, value]]),
+      );
+    }
+    return {
+      json: { key, value, brokers: addrs },
+      notes: addrs.map((a) => `update broker config ${key}=${value} on ${a} success`),
+    };
   },
 };

@@ -2,7 +2,7 @@
 import { stringOption } from "../../cli/args.ts";
 import { formatTime } from "../admin_output.ts";
 import { AdminError } from "../admin_client.ts";
-import type { AdminCommand } from "./admin_command.ts";
+import { type AdminCommand, Flag } from "./admin_command.ts";
 import { required } from "./options.ts";
 import { ResponseCode } from "../../remoting/response_code.ts";
 
@@ -10,6 +10,7 @@ export const consumerProgress: AdminCommand = {
   name: "consumerProgress",
   summary: "A group's offsets and lag on each queue, and in total",
   usage: "-g GROUP [-t TOPIC]",
+  options: { group: Flag.group, topic: Flag.topic },
   async run(admin, values) {
     const group = required(values, "group", "-g GROUP", "consumerProgress");
     const topic = stringOption(values, "topic");

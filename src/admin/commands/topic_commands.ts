@@ -2,13 +2,14 @@
 import { stringOption } from "../../cli/args.ts";
 import { UsageError } from "../../common/errors.ts";
 import { formatTime } from "../admin_output.ts";
-import type { AdminCommand } from "./admin_command.ts";
+import { type AdminCommand, Flag } from "./admin_command.ts";
 import { boolFlag, intFlag, required } from "./options.ts";
 
 export const topicList: AdminCommand = {
   name: "topicList",
   summary: "Every topic the name server knows",
   usage: "",
+  options: {},
   async run(admin) {
     const topics = await admin.topicList();
     return { json: topics, table: [["Topic"], ...topics.map((t) => [t])] };
@@ -19,6 +20,7 @@ export const topicRoute: AdminCommand = {
   name: "topicRoute",
   summary: "Where a topic's queues are, and on which brokers",
   usage: "-t TOPIC",
+  options: { topic: Flag.topic },
   async run(admin, values) {
     const topic = required(values, "topic", "-t TOPIC", "topicRoute");
     const route = await admin.topicRoute(topic);
@@ -52,6 +54,7 @@ export const topicStatus: AdminCommand = {
   name: "topicStatus",
   summary: "Each queue of a topic: its min and max offset and last write",
   usage: "-t TOPIC",
+  options: { topic: Flag.topic },
   async run(admin, values) {
     const topic = required(values, "topic", "-t TOPIC", "topicStatus");
     const route = await admin.topicRoute(topic);
@@ -82,6 +85,15 @@ export const updateTopic: AdminCommand = {
   name: "updateTopic",
   summary: "Create or change a topic on a broker (-b) or every master of a cluster (-c)",
   usage: "-t TOPIC (-b BROKER_ADDR | -c CLUSTER) [-r 8] [-w 8] [-p 6] [-o false]",
+  options: {
+    topic: Flag.topic,
+    broker: Flag.brokerAddr,
+    cluster: Flag.cluster,
+    "read-queues": { type: "string", short: "r", value: "N", doc: "Read queues (8)" },
+    "write-queues": { type: "string", short: "w", value: "N", doc: "Write queues (8)" },
+    perm: { type: "string", short: "p", value: "PERM", doc: "2 write, 4 read, 6 both (6)" },
+    order: { type: "string", short: "o", value: "BOOL", doc: "Ordered topic (false)" },
+  },
   async run(admin, values) {
     const topic = required(values, "topic", "-t TOPIC", "updateTopic");
     const spec = {
@@ -109,6 +121,7 @@ export const deleteTopic: AdminCommand = {
   name: "deleteTopic",
   summary: "Delete a topic from every master of a cluster and from the name servers",
   usage: "-t TOPIC -c CLUSTER",
+  options: { topic: Flag.topic, cluster: Flag.cluster },
   async run(admin, values) {
     const topic = required(values, "topic", "-t TOPIC", "deleteTopic");
     const cluster = required(values, "cluster", "-c CLUSTER", "deleteTopic");
@@ -118,6 +131,49 @@ export const deleteTopic: AdminCommand = {
     return {
       json: { topic, cluster, brokers: addrs },
       notes: [`delete topic ${topic} from cluster ${cluster} success`],
+    };
+  },
+};
+
+export const updateTopicPerm: AdminCommand = {
+  name: "updateTopicPerm",
+  summary: "Change a topic's permission on a broker (-b) or every master of a cluster (-c)",
+  usage: "-t TOPIC (-b BROKER_ADDR | -c CLUSTER) -p PERM",
+  options: {
+    topic: Flag.topic,
+    broker: Flag.brokerAddr,
+    cluster: Flag.cluster,
+    perm: { type: "string", short: "p", value: "PERM", doc: "2 write, 4 read, 6 both" },
+  },
+  async run(admin, values) {
+    const topic = required(values, "topic", "-t TOPIC", "updateTopicPerm");
+    const perm = intFlag(values, "perm", "-p", -1, 0, 7);
+    if (perm < 0) throw new UsageError("updateTopicPerm needs -p PERM");
+    const route = await admin.topicRoute(topic);
+    const one = stringOption(values, "broker");
+    const cluster = stringOption(values, "cluster");
+    if (one === undefined && cluster === undefined) {
+      throw new UsageError("updateTopicPerm needs -b BROKER_ADDR or -c CLUSTER");
+    }
+    const wanted = one !== undefined ? [one] : [...(await admin.masters(cluster)).values()];
+    const done: string[] = [];
+    for (const b of route.brokerDatas) {
+      const addr = b.brokerAddrs.get(0);
+      const q = route.queueDatas.find((d) => d.brokerName === b.brokerName);
+      if (!addr || !q || !wanted.includes(addr)) continue;
+      await admin.createTopic(addr, {
+        topic,
+        readQueueNums: q.readQueueNums,
+        writeQueueNums: q.writeQueueNums,
+        perm,
+        order: false,
+      });
+      done.push(addr);
+    }
+    if (done.length === 0) throw new UsageError(`${topic} is not on ${wanted.join(", ")}`);
+    return {
+      json: { topic, perm, brokers: done },
+      notes: done.map((a) => `update topic ${topic} perm to ${perm} on ${a} success`),
     };
   },
 };

@@ -28,7 +28,10 @@ Deno.test({
   // statistics took their first samples (seconds after boot); clusterList shows "-" meanwhile.
   let rtRun = await admin("brokerStatus", "-b", broker.addr, "--json");
   for (let i = 0; i < 60 && rtRun.code !== 0; i++) {
-    assert.match(rtRun.stderr, /^rmq admin: GET_BROKER_RUNTIME_INFO to .*: SYSTEM_ERROR \(1\)/);
+    assert.match(
+      rtRun.stderr,
+      /^rmq admin brokerStatus: GET_BROKER_RUNTIME_INFO to .*: SYSTEM_ERROR \(1\)/,
+    );
     await new Promise((r) => setTimeout(r, 500));
     rtRun = await admin("brokerStatus", "-b", broker.addr, "--json");
   }
@@ -91,6 +94,50 @@ Deno.test({
   assert.equal(JSON.parse(rtRun.stdout).brokerVersionDesc, "V4_8_0");
   const config = JSON.parse((await admin("getBrokerConfig", "-b", broker.addr, "--json")).stdout);
   assert.equal(config[broker.addr].brokerName, "java-a");
+
+  const one = JSON.parse(
+    (await admin("sendMessage", "-t", "JavaAdm", "-p", "java body", "-k", "jkey", "--json")).stdout,
+  );
+  assert.equal(one.status, "SEND_OK");
+  const byId = JSON.parse((await admin("queryMsgById", "-i", one.offsetMsgId, "--json")).stdout);
+  assert.equal(byId["Message Body"], "java body");
+  // A Java broker indexes keys a moment after the write.
+  let byKey: unknown[] = [];
+  for (let i = 0; i < 30 && byKey.length === 0; i++) {
+    byKey = JSON.parse(
+      (await admin("queryMsgByKey", "-t", "JavaAdm", "-k", "jkey", "--json")).stdout,
+    );
+    if (byKey.length === 0) await new Promise((r) => setTimeout(r, 200));
+  }
+  assert.equal(byKey.length, 1);
+  const dry = JSON.parse(
+    (await admin(
+      "resetOffsetByTime",
+      "-g",
+      "JavaAdmG",
+      "-t",
+      "JavaAdm",
+      "-s",
+      "0",
+      "--dry-run",
+      "--json",
+    ))
+      .stdout,
+  );
+  assert.equal(dry.queues.length, 2);
+  assert.ok(dry.queues.every((q: { next: number }) => q.next === 0));
+  for (
+    const args of [
+      ["updateSubGroup", "-g", "JavaSub", "-b", broker.addr, "-r", "5"],
+      ["deleteSubGroup", "-g", "JavaSub", "-b", broker.addr],
+      ["updateKvConfig", "-s", "JNs", "-k", "k", "-v", "v"],
+      ["deleteKvConfig", "-s", "JNs", "-k", "k"],
+      ["updateTopicPerm", "-t", "JavaAdm", "-b", broker.addr, "-p", "6"],
+    ]
+  ) {
+    const r = await admin(...args);
+    assert.equal(r.code, 0, `${args.join(" ")}: ${r.stderr}`);
+  }
 
   const gone = await admin("deleteTopic", "-t", "JavaAdm", "-c", "JavaCluster");
   assert.equal(gone.code, 0, gone.stderr);
