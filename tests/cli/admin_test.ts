@@ -6,6 +6,8 @@ import assert from "node:assert/strict";
 import { startCluster } from "../helpers/cluster.ts";
 import { sendMany, startProducer } from "../helpers/consumers.ts";
 import { runRmq } from "../helpers/rmq.ts";
+import { PushConsumer } from "../../src/client/consumer/push_consumer.ts";
+import { ConsumeFromWhere } from "../../src/client/consumer/consumer_types.ts";
 
 Deno.test("rmq admin: cluster, topics, status and consumer progress, as tables and JSON", async () => {
   await using cluster = await startCluster();
@@ -207,4 +209,127 @@ Deno.test("rmq admin: groups, offsets, messages, KV config and permissions", asy
   assert.equal(c.config.autoCreateTopicEnable, false);
   await admin("updateTopicPerm", "-t", "AdmMsg", "-c", "DefaultCluster", "-p", "4");
   assert.equal(c.topicConfigManager.get("AdmMsg")?.perm, 4);
+});
+
+Deno.test("rmq admin: reading a queue without a group, a live consumer's status, the ACL commands", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "rmq-admin-acl-" });
+  const aclFile = `${dir}/plain_acl.yml`;
+  await Deno.writeTextFile(
+    aclFile,
+    "accounts:\n- accessKey: opsAdmin1\n  secretKey: ops-secret\n  admin: true\n",
+  );
+  try {
+    await using cluster = await startCluster({
+      broker: { aclEnable: true, aclFile, accessKey: "opsAdmin1", secretKey: "ops-secret" },
+    });
+    const creds = { accessKey: "opsAdmin1", secretKey: "ops-secret" };
+    const ns = [
+      "-n",
+      cluster.namesrvAddr,
+      "--access-key",
+      creds.accessKey,
+      "--secret-key",
+      creds.secretKey,
+    ];
+    const admin = async (...args: string[]) => {
+      const r = await runRmq(["admin", ...args, ...ns]);
+      assert.equal(r.code, 0, `${args.join(" ")}: ${r.stderr}`);
+      return r.stdout;
+    };
+    const json = async (...args: string[]) => JSON.parse(await admin(...args, "--json"));
+    await cluster.createTopic("AdmQueue", { queues: 1 });
+    await using producer = await startProducer(cluster, creds);
+    await sendMany(producer, 5, (i) => ({ topic: "AdmQueue", body: `q${i}`, tags: "T" }));
+
+    const at3 = await json(
+      "queryMsgByOffset",
+      "-t",
+      "AdmQueue",
+      "-b",
+      "broker-a",
+      "-i",
+      "0",
+      "-o",
+      "3",
+    );
+    assert.equal(at3["Message Body"], "q3");
+    const all = await json(
+      "printMsgByQueue",
+      "-t",
+      "AdmQueue",
+      "-a",
+      "broker-a",
+      "-i",
+      "0",
+      "--count",
+      "10",
+    );
+    assert.deepEqual(all.map((m: { body: string }) => m.body), ["q0", "q1", "q2", "q3", "q4"]);
+    const two = await json(
+      "printMsgByQueue",
+      "-t",
+      "AdmQueue",
+      "-a",
+      "broker-a",
+      "-i",
+      "0",
+      "--from-offset",
+      "3",
+    );
+    assert.deepEqual(two.map((m: { queueOffset: number }) => m.queueOffset), [3, 4]);
+
+    await using consumer = new PushConsumer({
+      namesrvAddr: cluster.namesrvAddr,
+      consumerGroup: "AdmLive",
+      consumeFromWhere: ConsumeFromWhere.CONSUME_FROM_FIRST_OFFSET,
+      ...creds,
+    });
+    consumer.subscribe("AdmQueue", "*");
+    consumer.registerMessageListener(() => {});
+    await consumer.start();
+    const conn = await json("consumerConnection", "-g", "AdmLive");
+    assert.equal(conn.connections.length, 1);
+    const status = await json("consumerStatus", "-g", "AdmLive");
+    assert.equal(status.length, 1);
+    assert.ok(status[0].subscriptions.some((s: { topic: string }) => s.topic === "AdmQueue"));
+
+    await admin(
+      "updateAclConfig",
+      "-c",
+      "DefaultCluster",
+      "-a",
+      "appUser99",
+      "-s",
+      "app-secret-9",
+      "-t",
+      "AdmQueue=PUB",
+    );
+    await admin("updateGlobalWhiteAddr", "-c", "DefaultCluster", "-g", "10.88.0.*");
+    const version = await json("clusterAclConfigVersion", "-c", "DefaultCluster");
+    assert.equal(version[0].counter, 2);
+    const config = await json("getAccessConfigSubCommand", "-c", "DefaultCluster");
+    const broker = cluster.brokers[0].addr;
+    assert.deepEqual(config[broker].globalWhiteAddrs, ["10.88.0.*"]);
+    assert.ok(
+      config[broker].plainAccessConfigs.some((a: { accessKey: string }) =>
+        a.accessKey === "appUser99"
+      ),
+    );
+    await admin("deleteAccessConfig", "-c", "DefaultCluster", "-a", "appUser99");
+    assert.doesNotMatch(await Deno.readTextFile(aclFile), /appUser99/);
+
+    // Without the admin account, the broker refuses in one line, exit 1.
+    const refused = await runRmq([
+      "admin",
+      "getAccessConfigSubCommand",
+      "-c",
+      "DefaultCluster",
+      "-n",
+      cluster.namesrvAddr,
+    ]);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /No accessKey is configured/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

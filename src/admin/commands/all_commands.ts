@@ -1,6 +1,14 @@
 /** Every `rmq admin` command, in the order `rmq admin --help` lists them. */
 import type { AdminCommand } from "./admin_command.ts";
 import {
+  clusterAclConfigVersion,
+  deleteAccessConfig,
+  getAccessConfigSubCommand,
+  updateAclConfig,
+  updateGlobalWhiteAddr,
+} from "./acl_commands.ts";
+import { printMsgByQueue, queryMsgByOffset } from "./queue_commands.ts";
+import {
   brokerStatus,
   clusterList,
   getBrokerConfig,
@@ -10,6 +18,7 @@ import { consumerProgress } from "./consumer_commands.ts";
 import {
   cloneGroupOffset,
   consumerConnection,
+  consumerStatus,
   deleteSubGroup,
   producerConnection,
   resetOffsetByTime,
@@ -47,6 +56,7 @@ export const ADMIN_COMMANDS: readonly AdminCommand[] = [
   deleteSubGroup,
   consumerProgress,
   consumerConnection,
+  consumerStatus,
   producerConnection,
   resetOffsetByTime,
   skipAccumulatedMessage,
@@ -54,9 +64,16 @@ export const ADMIN_COMMANDS: readonly AdminCommand[] = [
   queryMsgById,
   queryMsgByKey,
   queryMsgByUniqueKey,
+  queryMsgByOffset,
+  printMsgByQueue,
   sendMessage,
   updateKvConfig,
   deleteKvConfig,
   wipeWritePerm,
   addWritePerm,
+  updateAclConfig,
+  deleteAccessConfig,
+  updateGlobalWhiteAddr,
+  clusterAclConfigVersion,
+  getAccessConfigSubCommand,
 ];

@@ -4,7 +4,7 @@ import { UsageError } from "../../common/errors.ts";
 import { encodeProperties } from "../../remoting/body/properties_body.ts";
 import { RequestCode } from "../../remoting/request_code.ts";
 import { type AdminCommand, Flag } from "./admin_command.ts";
-import { required } from "./options.ts";
+import { brokerTargets, required } from "./options.ts";
 
 /** The first of Java's "10s 1min 10min" rates. */
 function rate(text: string | undefined): string {
@@ -92,12 +92,7 @@ export const getBrokerConfig: AdminCommand = {
   usage: "-b BROKER_ADDR | -c CLUSTER",
   options: { broker: Flag.brokerAddr, cluster: Flag.cluster },
   async run(admin, values) {
-    const one = stringOption(values, "broker");
-    const cluster = stringOption(values, "cluster");
-    if (one === undefined && cluster === undefined) {
-      throw new UsageError("getBrokerConfig needs -b BROKER_ADDR or -c CLUSTER");
-    }
-    const addrs = one !== undefined ? [one] : [...(await admin.masters(cluster)).values()];
+    const addrs = await brokerTargets(admin, values, "getBrokerConfig");
     const json: Record<string, Record<string, string>> = {};
     const rows: string[][] = [["Broker", "Key", "Value"]];
     for (const addr of addrs) {
@@ -122,12 +117,7 @@ export const updateBrokerConfig: AdminCommand = {
   async run(admin, values) {
     const key = required(values, "key", "-k KEY", "updateBrokerConfig");
     const value = required(values, "value", "-v VALUE", "updateBrokerConfig");
-    const one = stringOption(values, "broker");
-    const cluster = stringOption(values, "cluster");
-    if (one === undefined && cluster === undefined) {
-      throw new UsageError("updateBrokerConfig needs -b BROKER_ADDR or -c CLUSTER");
-    }
-    const addrs = one !== undefined ? [one] : [...(await admin.masters(cluster)).values()];
+    const addrs = await brokerTargets(admin, values, "updateBrokerConfig");
     for (const addr of addrs) {
       await admin.call(
         addr,

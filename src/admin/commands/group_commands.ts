@@ -1,6 +1,6 @@
 /**
  * Consumer and producer groups: updateSubGroup, deleteSubGroup, consumerConnection,
- * producerConnection, resetOffsetByTime (with --dry-run), skipAccumulatedMessage,
+ * consumerStatus, producerConnection, resetOffsetByTime (with --dry-run), skipAccumulatedMessage,
  * cloneGroupOffset.
  */
 import { stringOption } from "../../cli/args.ts";
@@ -10,6 +10,7 @@ import {
   decodeProducerConnection,
 } from "../../remoting/body/connection.ts";
 import { decodeResetOffsetBody } from "../../remoting/body/reset_offset_body.ts";
+import { decodeConsumerRunningInfo } from "../../client/consumer/consumer_running_info.ts";
 import {
   defaultSubscriptionGroupConfig,
   encodeSubscriptionGroupConfig,
@@ -19,17 +20,7 @@ import { ResponseCode } from "../../remoting/response_code.ts";
 import { type AdminClient, AdminError } from "../admin_client.ts";
 import type { AdminResult } from "../admin_output.ts";
 import { type AdminCommand, Flag } from "./admin_command.ts";
-import { boolFlag, intFlag, required } from "./options.ts";
-
-/** `-b ADDR` or every master of `-c CLUSTER`. */
-async function targets(admin: AdminClient, values: Record<string, unknown>, cmd: string) {
-  const one = stringOption(values as never, "broker");
-  const cluster = stringOption(values as never, "cluster");
-  if (one === undefined && cluster === undefined) {
-    throw new UsageError(`${cmd} needs -b BROKER_ADDR or -c CLUSTER`);
-  }
-  return one !== undefined ? [one] : [...(await admin.masters(cluster)).values()];
-}
+import { boolFlag, brokerTargets, intFlag, required } from "./options.ts";
 
 export const updateSubGroup: AdminCommand = {
   name: "updateSubGroup",
@@ -55,7 +46,7 @@ export const updateSubGroup: AdminCommand = {
     c.consumeBroadcastEnable = flag("broadcast", "-d", c.consumeBroadcastEnable);
     c.retryQueueNums = intFlag(values, "retry-queues", "-q", c.retryQueueNums, 0, 1024);
     c.retryMaxTimes = intFlag(values, "retry-max", "-r", c.retryMaxTimes, -1, 1000);
-    const addrs = await targets(admin, values, "updateSubGroup");
+    const addrs = await brokerTargets(admin, values, "updateSubGroup");
     for (const addr of addrs) {
       await admin.call(
         addr,
@@ -84,7 +75,7 @@ export const deleteSubGroup: AdminCommand = {
   async run(admin, values) {
     const group = required(values, "group", "-g GROUP", "deleteSubGroup");
     const removeOffset = boolFlag(values, "remove-offset", "-r");
-    const addrs = await targets(admin, values, "deleteSubGroup");
+    const addrs = await brokerTargets(admin, values, "deleteSubGroup");
     for (const addr of addrs) {
       await admin.call(addr, RequestCode.DELETE_SUBSCRIPTIONGROUP, {
         groupName: group,
@@ -333,5 +324,72 @@ export const cloneGroupOffset: AdminCommand = {
       json: { src, dest, topic, brokers: addrs },
       notes: [`clone group offset from ${src} to ${dest} on ${topic} success`],
     };
+  },
+};
+
+export const consumerStatus: AdminCommand = {
+  name: "consumerStatus",
+  summary: "What each client of a group reports about itself (GET_CONSUMER_RUNNING_INFO)",
+  usage: "-g GROUP [-i CLIENT_ID]",
+  options: {
+    group: Flag.group,
+    clientId: { type: "string", short: "i", value: "CLIENT_ID", doc: "Only this client" },
+  },
+  async run(admin, values) {
+    const group = required(values, "group", "-g GROUP", "consumerStatus");
+    const only = stringOption(values, "clientId");
+    // The broker that knows the group's connections forwards the question to each client.
+    let found: { addr: string; clients: string[] } | undefined;
+    let last: unknown;
+    for (const [, addr] of await admin.masters()) {
+      try {
+        const res = await admin.call(addr, RequestCode.GET_CONSUMER_CONNECTION_LIST, {
+          consumerGroup: group,
+        });
+        found = {
+          addr,
+          clients: decodeConsumerConnection(res.body!).connectionSet.map((c) => c.clientId),
+        };
+        break;
+      } catch (e) {
+        last = e;
+      }
+    }
+    if (!found) throw last ?? new Error(`no broker knows consumer group ${group}`);
+    const clients = only === undefined ? found.clients : found.clients.filter((c) => c === only);
+    if (clients.length === 0) throw new UsageError(`${only} is not a client of ${group}`);
+    const rows = [["ClientId", "Version", "Model", "Queues", "Cached", "PullTPS", "ConsumeOKTPS"]];
+    const json: unknown[] = [];
+    for (const clientId of clients.sort()) {
+      const res = await admin.call(found.addr, RequestCode.GET_CONSUMER_RUNNING_INFO, {
+        consumerGroup: group,
+        clientId,
+        jstackEnable: "false",
+      });
+      const info = decodeConsumerRunningInfo(res.body!);
+      const cached = info.mqTable.reduce((n, [, q]) => n + q.cachedMsgCount, 0);
+      const status = Object.values(info.statusTable);
+      const sum = (k: "pullTPS" | "consumeOKTPS") => status.reduce((n, s) => n + s[k], 0);
+      json.push({
+        clientId,
+        properties: info.properties,
+        subscriptions: info.subscriptionSet.map((s) => ({
+          topic: s.topic,
+          expression: s.subString,
+        })),
+        queues: info.mqTable.map(([mq, q]) => ({ ...mq, ...q })),
+        status: info.statusTable,
+      });
+      rows.push([
+        clientId,
+        info.properties.PROP_CLIENT_VERSION ?? "-",
+        info.properties.PROP_CONSUMEORDERLY === "true" ? "orderly" : "concurrently",
+        String(info.mqTable.length),
+        String(cached),
+        sum("pullTPS").toFixed(2),
+        sum("consumeOKTPS").toFixed(2),
+      ]);
+    }
+    return { json, table: rows };
   },
 };

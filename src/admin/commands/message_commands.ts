@@ -13,7 +13,7 @@ import { intFlag, required } from "./options.ts";
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
-function bodyText(body: Uint8Array): string {
+export function messageBodyText(body: Uint8Array): string {
   try {
     return utf8.decode(body);
   } catch {
@@ -22,7 +22,7 @@ function bodyText(body: Uint8Array): string {
 }
 
 /** One message as mqadmin's queryMsgById prints it: field, value. */
-function describe(m: MessageExt): AdminResult {
+export function describeMessage(m: MessageExt): AdminResult {
   const fields: [string, string][] = [
     ["Topic", m.topic],
     ["Tags", m.tags ?? ""],
@@ -39,7 +39,7 @@ function describe(m: MessageExt): AdminResult {
     ["Properties", JSON.stringify(m.properties)],
     ["Message ID", m.msgId],
     ["Offset Message ID", m.offsetMsgId],
-    ["Message Body", bodyText(m.body)],
+    ["Message Body", messageBodyText(m.body)],
   ];
   return { json: Object.fromEntries(fields), table: [["Field", "Value"], ...fields] };
 }
@@ -62,7 +62,7 @@ export const queryMsgById: AdminCommand = {
       offset: String(decoded.offset),
     });
     const [m] = decodeMessages(res.body!, "");
-    return describe(m);
+    return describeMessage(m);
   },
 };
 
@@ -150,7 +150,7 @@ export const queryMsgByUniqueKey: AdminCommand = {
     if (found.length === 0) {
       throw new AdminError(ResponseCode.QUERY_NOT_FOUND, `no message ${id} in ${topic}`);
     }
-    return describe(found[0]);
+    return describeMessage(found[0]);
   },
 };
 

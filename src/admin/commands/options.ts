@@ -1,6 +1,7 @@
 /** Reading the mqadmin-style flags an admin command needs. */
 import { type OptionValues, stringOption } from "../../cli/args.ts";
 import { UsageError } from "../../common/errors.ts";
+import type { AdminClient } from "../admin_client.ts";
 
 /** A flag the command cannot do without: a UsageError naming it otherwise. */
 export function required(values: OptionValues, key: string, flag: string, command: string): string {
@@ -34,4 +35,18 @@ export function boolFlag(values: OptionValues, key: string, flag: string): boole
   if (v === undefined) return false;
   if (v === "true" || v === "false") return v === "true";
   throw new UsageError(`Invalid value for ${flag}: ${JSON.stringify(v)} (expected true or false)`);
+}
+
+/** The brokers a command acts on: `-b ADDR`, or every master of `-c CLUSTER`. */
+export async function brokerTargets(
+  admin: AdminClient,
+  values: OptionValues,
+  command: string,
+): Promise<string[]> {
+  const one = stringOption(values, "broker");
+  const cluster = stringOption(values, "cluster");
+  if (one === undefined && cluster === undefined) {
+    throw new UsageError(`${command} needs -b BROKER_ADDR or -c CLUSTER`);
+  }
+  return one !== undefined ? [one] : [...(await admin.masters(cluster)).values()];
 }

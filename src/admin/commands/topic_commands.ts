@@ -1,9 +1,8 @@
 /** topicList, topicRoute, topicStatus, updateTopic, deleteTopic. */
-import { stringOption } from "../../cli/args.ts";
 import { UsageError } from "../../common/errors.ts";
 import { formatTime } from "../admin_output.ts";
 import { type AdminCommand, Flag } from "./admin_command.ts";
-import { boolFlag, intFlag, required } from "./options.ts";
+import { boolFlag, brokerTargets, intFlag, required } from "./options.ts";
 
 export const topicList: AdminCommand = {
   name: "topicList",
@@ -103,12 +102,7 @@ export const updateTopic: AdminCommand = {
       perm: intFlag(values, "perm", "-p", 6, 0, 7),
       order: boolFlag(values, "order", "-o"),
     };
-    const one = stringOption(values, "broker");
-    const cluster = stringOption(values, "cluster");
-    if (one === undefined && cluster === undefined) {
-      throw new UsageError("updateTopic needs -b BROKER_ADDR or -c CLUSTER");
-    }
-    const addrs = one !== undefined ? [one] : [...(await admin.masters(cluster)).values()];
+    const addrs = await brokerTargets(admin, values, "updateTopic");
     for (const addr of addrs) await admin.createTopic(addr, spec);
     return {
       json: { ...spec, brokers: addrs },
@@ -150,12 +144,7 @@ export const updateTopicPerm: AdminCommand = {
     const perm = intFlag(values, "perm", "-p", -1, 0, 7);
     if (perm < 0) throw new UsageError("updateTopicPerm needs -p PERM");
     const route = await admin.topicRoute(topic);
-    const one = stringOption(values, "broker");
-    const cluster = stringOption(values, "cluster");
-    if (one === undefined && cluster === undefined) {
-      throw new UsageError("updateTopicPerm needs -b BROKER_ADDR or -c CLUSTER");
-    }
-    const wanted = one !== undefined ? [one] : [...(await admin.masters(cluster)).values()];
+    const wanted = await brokerTargets(admin, values, "updateTopicPerm");
     const done: string[] = [];
     for (const b of route.brokerDatas) {
       const addr = b.brokerAddrs.get(0);
