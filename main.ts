@@ -36,6 +36,10 @@ const COMMANDS: Record<string, { summary: string; load: Loader }> = {
     summary: "Administer a cluster, rmq or Java: mqadmin's commands (rmq admin --help)",
     load: () => import("./src/cli/admin.ts"),
   },
+  dashboard: {
+    summary: "Serve a web UI for a cluster, rmq or Java",
+    load: () => import("./src/cli/dashboard.ts"),
+  },
 };
 
 function usage(): string {

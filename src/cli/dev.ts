@@ -9,6 +9,9 @@ import { DEFAULT_LISTEN_PORT } from "../broker/broker_config.ts";
 import { DevServer, SLAVE_PORT_OFFSET } from "../dev/dev_server.ts";
 import { type CommandSpec, intOption, stringOption } from "./args.ts";
 import { ShutdownSignals } from "./shutdown_signals.ts";
+import { DEFAULT_DASHBOARD_PORT } from "./dashboard.ts";
+import { DashboardServer } from "../dashboard/dashboard_server.ts";
+import { errorMessage } from "../common/errors.ts";
 
 const DEFAULT_NAMESRV_PORT = 9876;
 
@@ -38,6 +41,13 @@ export const command: CommandSpec = {
       type: "boolean",
       doc: `Also run a slave of the broker (port + ${SLAVE_PORT_OFFSET}, store DIR/slave)`,
     },
+    "dashboard-port": {
+      type: "string",
+      value: "PORT",
+      doc:
+        `Dashboard port on the same host, 0 for any free port (default ${DEFAULT_DASHBOARD_PORT})`,
+    },
+    "no-dashboard": { type: "boolean", doc: "Do not serve the dashboard" },
   },
   details: [
     "The broker flushes asynchronously and creates topics on first send (autoCreateTopicEnable).",
@@ -47,8 +57,9 @@ export const command: CommandSpec = {
   async run({ values }) {
     const log = logger("dev");
     const store = stringOption(values, "store") ?? "./data";
+    const host = stringOption(values, "host") ?? "127.0.0.1";
     const dev = new DevServer({
-      host: stringOption(values, "host") ?? "127.0.0.1",
+      host,
       namesrvPort: intOption(values, "port", { min: 0, max: 65535 }) ?? DEFAULT_NAMESRV_PORT,
       brokerPort: intOption(values, "broker-port", { min: 0, max: 65535 }) ?? DEFAULT_LISTEN_PORT,
       store,
@@ -70,13 +81,32 @@ export const command: CommandSpec = {
         });
       }
       console.log(`NAMESRV_ADDR=${namesrvAddr}`);
+      let dashboard: DashboardServer | undefined;
+      if (values["no-dashboard"] !== true) {
+        const port = intOption(values, "dashboard-port", { min: 0, max: 65535 }) ??
+          DEFAULT_DASHBOARD_PORT;
+        try {
+          dashboard = new DashboardServer({ namesrvAddr }, host, port);
+        } catch (e) {
+          // A busy port costs the dashboard, not the broker.
+          log.warn("No dashboard on {host}:{port}: {error}", {
+            host,
+            port,
+            error: errorMessage(e),
+          });
+        }
+      }
       // For a person at a terminal, on stderr so that stdout stays the one line scripts read.
       console.error(
         `rmq dev ready: name server ${namesrvAddr}, broker ${dev.broker.brokerAddr}, store ` +
-          `${store}. Stop with Ctrl-C.`,
+          `${store}${dashboard ? `, dashboard ${dashboard.url}` : ""}. Stop with Ctrl-C.`,
       );
-      const signal = await signals.first;
-      log.info("Received {signal}; shutting down", { signal });
+      try {
+        const signal = await signals.first;
+        log.info("Received {signal}; shutting down", { signal });
+      } finally {
+        await dashboard?.shutdown();
+      }
     } finally {
       await dev.shutdown();
     }

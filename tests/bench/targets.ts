@@ -182,7 +182,7 @@ try {
   for (let r = 0; r < RUNS; r++) {
     const t0 = performance.now();
     const dev = await startRmq(
-      ["dev", "-p", "0", "--broker-port", "0", "--store", `${ROOT}/dev-${r}`],
+      ["dev", "-p", "0", "--broker-port", "0", "--no-dashboard", "--store", `${ROOT}/dev-${r}`],
       /NAMESRV_ADDR=\S+/,
     );
     startup.push(performance.now() - t0);

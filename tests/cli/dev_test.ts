@@ -38,6 +38,8 @@ Deno.test("rmq dev prints NAMESRV_ADDR once name server and broker serve, and ex
     "0",
     "--broker-port",
     "0",
+    "--dashboard-port",
+    "0",
     "--store",
     `${dir.path}/data`,
     "--log-level",
@@ -62,7 +64,7 @@ Deno.test("rmq dev prints NAMESRV_ADDR once name server and broker serve, and ex
   // A person gets a line that says what runs where and how to stop it.
   assert.match(
     stderr,
-    /^rmq dev ready: name server 127\.0\.0\.1:\d+, broker 127\.0\.0\.1:\d+, store .*\/data\. Stop with Ctrl-C\.$/m,
+    /^rmq dev ready: name server 127\.0\.0\.1:\d+, broker 127\.0\.0\.1:\d+, store .*\/data, dashboard http:\/\/127\.0\.0\.1:\d+\/\. Stop with Ctrl-C\.$/m,
   );
   assert.ok((await Deno.stat(`${dir.path}/data/commitlog`)).isDirectory);
   assert.equal(verifyStore({ storePathRootDir: `${dir.path}/data` }).records, 1);
@@ -70,7 +72,8 @@ Deno.test("rmq dev prints NAMESRV_ADDR once name server and broker serve, and ex
 
 Deno.test("rmq dev stops gracefully on a SIGTERM sent right after its NAMESRV_ADDR line", async () => {
   await using dir = await tempDir();
-  const child = rmq(["dev", "-p", "0", "--broker-port", "0", "--store", dir.path]).spawn();
+  const child = rmq(["dev", "-p", "0", "--broker-port", "0", "--no-dashboard", "--store", dir.path])
+    .spawn();
   const line = await firstLine(child.stdout);
   child.kill("SIGTERM");
   const { code } = await child.status;
@@ -148,7 +151,8 @@ Deno.test("rmq dev --slave runs a slave that replicates the broker and serves it
   await using dir = await tempDir();
   const child = rmq([
     "dev",
-    ...["-p", "0", "--broker-port", "0", "--store", dir.path, "--slave", "--log-level", "warn"],
+    ...["-p", "0", "--broker-port", "0", "--no-dashboard", "--store", dir.path, "--slave"],
+    ...["--log-level", "warn"],
   ]).spawn();
   try {
     await using client = new RemotingClient();

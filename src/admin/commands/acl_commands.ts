@@ -96,6 +96,7 @@ export const updateGlobalWhiteAddr: AdminCommand = {
 
 export const clusterAclConfigVersion: AdminCommand = {
   name: "clusterAclConfigVersion",
+  readOnly: true,
   summary: "Each broker's ACL file version",
   usage: "-b ADDR | -c CLUSTER",
   options: where,

@@ -11,6 +11,8 @@ export interface AdminCommand {
   usage: string;
   /** The command's own flags, named and lettered as mqadmin's. */
   options: OptionSpecs;
+  /** Changes nothing and reveals no secret: the dashboard may run it on a GET. */
+  readOnly?: boolean;
   run(admin: AdminClient, values: OptionValues): Promise<AdminResult>;
 }
 

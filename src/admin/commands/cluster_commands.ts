@@ -14,6 +14,7 @@ function rate(text: string | undefined): string {
 
 export const clusterList: AdminCommand = {
   name: "clusterList",
+  readOnly: true,
   summary: "Brokers of every cluster (or -c CLUSTER) with their rates",
   usage: "[-c CLUSTER]",
   options: { cluster: Flag.cluster },
@@ -75,6 +76,7 @@ export const clusterList: AdminCommand = {
 
 export const brokerStatus: AdminCommand = {
   name: "brokerStatus",
+  readOnly: true,
   summary: "A broker's runtime figures (GET_BROKER_RUNTIME_INFO)",
   usage: "-b BROKER_ADDR",
   options: { broker: Flag.brokerAddr },
@@ -88,6 +90,7 @@ export const brokerStatus: AdminCommand = {
 
 export const getBrokerConfig: AdminCommand = {
   name: "getBrokerConfig",
+  readOnly: true,
   summary: "A broker's configuration (-b), or every master's of a cluster (-c)",
   usage: "-b BROKER_ADDR | -c CLUSTER",
   options: { broker: Flag.brokerAddr, cluster: Flag.cluster },

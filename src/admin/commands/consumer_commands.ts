@@ -8,6 +8,7 @@ import { ResponseCode } from "../../remoting/response_code.ts";
 
 export const consumerProgress: AdminCommand = {
   name: "consumerProgress",
+  readOnly: true,
   summary: "A group's offsets and lag on each queue, and in total",
   usage: "-g GROUP [-t TOPIC]",
   options: { group: Flag.group, topic: Flag.topic },

@@ -91,6 +91,7 @@ export const deleteSubGroup: AdminCommand = {
 
 export const consumerConnection: AdminCommand = {
   name: "consumerConnection",
+  readOnly: true,
   summary: "A consumer group's connected clients and subscriptions",
   usage: "-g GROUP",
   options: { group: Flag.group },
@@ -135,6 +136,7 @@ export const consumerConnection: AdminCommand = {
 
 export const producerConnection: AdminCommand = {
   name: "producerConnection",
+  readOnly: true,
   summary: "A producer group's connected clients on the brokers of a topic",
   usage: "-g GROUP -t TOPIC",
   options: { group: Flag.group, topic: Flag.topic },
@@ -329,6 +331,7 @@ export const cloneGroupOffset: AdminCommand = {
 
 export const consumerStatus: AdminCommand = {
   name: "consumerStatus",
+  readOnly: true,
   summary: "What each client of a group reports about itself (GET_CONSUMER_RUNNING_INFO)",
   usage: "-g GROUP [-i CLIENT_ID]",
   options: {

@@ -46,6 +46,7 @@ export function describeMessage(m: MessageExt): AdminResult {
 
 export const queryMsgById: AdminCommand = {
   name: "queryMsgById",
+  readOnly: true,
   summary: "A message by its offsetMsgId (the id that names broker and commit-log offset)",
   usage: "-i OFFSET_MSG_ID",
   options: { msgId: { type: "string", short: "i", value: "MSG_ID", doc: "offsetMsgId" } },
@@ -99,6 +100,7 @@ async function query(
 
 export const queryMsgByKey: AdminCommand = {
   name: "queryMsgByKey",
+  readOnly: true,
   summary: "Messages of a topic with a key",
   usage: "-t TOPIC -k KEY [-c 64]",
   options: {
@@ -137,6 +139,7 @@ export const queryMsgByKey: AdminCommand = {
 
 export const queryMsgByUniqueKey: AdminCommand = {
   name: "queryMsgByUniqueKey",
+  readOnly: true,
   summary: "A message by the id its producer gave it (UNIQ_KEY, what send results call msgId)",
   usage: "-t TOPIC -i MSG_ID",
   options: {

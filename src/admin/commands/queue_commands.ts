@@ -42,6 +42,7 @@ const queueId = { type: "string", short: "i", value: "QUEUE_ID", doc: "Queue id"
 
 export const queryMsgByOffset: AdminCommand = {
   name: "queryMsgByOffset",
+  readOnly: true,
   summary: "The message at an offset of one queue",
   usage: "-t TOPIC -b BROKER_NAME -i QUEUE_ID -o OFFSET",
   options: {
@@ -75,6 +76,7 @@ export const queryMsgByOffset: AdminCommand = {
 
 export const printMsgByQueue: AdminCommand = {
   name: "printMsgByQueue",
+  readOnly: true,
   summary: "Print a queue's messages, from a time or an offset, without a consumer group",
   usage: "-t TOPIC -a BROKER_NAME -i QUEUE_ID [-b BEGIN] [-e END] [--from-offset N] [--count 100]",
   options: {

@@ -6,6 +6,7 @@ import { boolFlag, brokerTargets, intFlag, required } from "./options.ts";
 
 export const topicList: AdminCommand = {
   name: "topicList",
+  readOnly: true,
   summary: "Every topic the name server knows",
   usage: "",
   options: {},
@@ -17,6 +18,7 @@ export const topicList: AdminCommand = {
 
 export const topicRoute: AdminCommand = {
   name: "topicRoute",
+  readOnly: true,
   summary: "Where a topic's queues are, and on which brokers",
   usage: "-t TOPIC",
   options: { topic: Flag.topic },
@@ -51,6 +53,7 @@ export const topicRoute: AdminCommand = {
 
 export const topicStatus: AdminCommand = {
   name: "topicStatus",
+  readOnly: true,
   summary: "Each queue of a topic: its min and max offset and last write",
   usage: "-t TOPIC",
   options: { topic: Flag.topic },
