@@ -1,21 +1,25 @@
 /**
  * `rmq dashboard`: a web UI over the remoting protocol (works against Java clusters too): one
- * page, the JSON API beside it, the chart library embedded.
+ * page, the JSON API beside it, the chart library embedded, and `/metrics` for the cluster.
  */
+import { errorMessage } from "../common/errors.ts";
 import { logger } from "../common/log.ts";
 import { AdminClient, type AdminClientOptions } from "../admin/admin_client.ts";
 import { ASSETS } from "./assets.ts";
 import { API_PREFIX, handleApi } from "./dashboard_api.ts";
 import { PAGE } from "./page.ts";
+import { ClusterMetrics } from "./cluster_metrics.ts";
 
 const log = logger("dashboard");
 
 export class DashboardServer implements AsyncDisposable {
   readonly #server: Deno.HttpServer<Deno.NetAddr>;
   readonly #admin: AdminClient;
+  readonly #metrics: ClusterMetrics;
 
   constructor(admin: AdminClientOptions, hostname: string, port: number) {
     this.#admin = new AdminClient(admin);
+    this.#metrics = new ClusterMetrics(this.#admin);
     this.#server = Deno.serve({ hostname, port, onListen: () => {} }, (req) => this.#handle(req));
     log.info("Dashboard on {url}", { url: this.url });
   }
@@ -34,6 +38,7 @@ export class DashboardServer implements AsyncDisposable {
   #handle(req: Request): Response | Promise<Response> {
     const path = new URL(req.url).pathname;
     if (path.startsWith(API_PREFIX)) return handleApi(this.#admin, req);
+    if (path === "/metrics") return this.#scrape();
     const asset = ASSETS.get(path);
     if (asset) {
       return new Response(asset.body, {
@@ -44,6 +49,16 @@ export class DashboardServer implements AsyncDisposable {
       return new Response(PAGE, { headers: { "content-type": "text/html; charset=utf-8" } });
     }
     return new Response("not found\n", { status: 404 });
+  }
+
+  async #scrape(): Promise<Response> {
+    try {
+      return new Response(await this.#metrics.text(), {
+        headers: { "content-type": this.#metrics.contentType },
+      });
+    } catch (e) {
+      return new Response(`# cannot read the cluster: ${errorMessage(e)}\n`, { status: 502 });
+    }
   }
 
   async shutdown(): Promise<void> {

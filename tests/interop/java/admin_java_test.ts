@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { JAVA_MISSING, startJavaBroker, startJavaNamesrv } from "../../helpers/java.ts";
 import { runRmq } from "../../helpers/rmq.ts";
 import { tempDir } from "../../helpers/temp_dir.ts";
+import { DashboardServer } from "../../../src/dashboard/dashboard_server.ts";
 
 if (JAVA_MISSING) console.log(`admin_java_test: skipped, ${JAVA_MISSING}`);
 
@@ -138,6 +139,25 @@ Deno.test({
     const r = await admin(...args);
     assert.equal(r.code, 0, `${args.join(" ")}: ${r.stderr}`);
   }
+
+  // The dashboard's /metrics reads the Java cluster under the 4.x exporter's names.
+  await using dash = new DashboardServer({ namesrvAddr: ns.addr }, "127.0.0.1", 0);
+  const metrics = await (await fetch(`${dash.url}metrics`)).text();
+  assert.match(
+    metrics,
+    /^rocketmq_producer_offset\{cluster="JavaCluster",broker="java-a",topic="JavaAdm"\} 4$/m,
+  );
+  assert.match(
+    metrics,
+    new RegExp(
+      `^rocketmq_broker_tps\\{cluster="JavaCluster",brokerIP="${broker.addr}",broker="java-a"\\} `,
+      "m",
+    ),
+  );
+  assert.match(
+    metrics,
+    /^rocketmq_consumer_offset\{cluster="JavaCluster",broker="java-a",topic="JavaAdm",group="JavaAdmG"\} 3$/m,
+  );
 
   const gone = await admin("deleteTopic", "-t", "JavaAdm", "-c", "JavaCluster");
   assert.equal(gone.code, 0, gone.stderr);
