@@ -426,10 +426,14 @@ export class BrokerController implements BrokerContext, AsyncDisposable {
         (msg) => deadLetterOfRetry(msg, this.topicConfigManager),
       ),
       subscriptions: new SubscriptionCache(),
-      stats: new BrokerStatsManager(() => {
-        const st = store.stats;
-        return { put: st.putMessageTimesTotal, get: st.getMessageTransferedMsgCount };
-      }),
+      stats: new BrokerStatsManager(
+        () => {
+          const st = store.stats;
+          return { put: st.putMessageTimesTotal, get: st.getMessageTransferedMsgCount };
+        },
+        // The metrics exist once the services do; until then (and with them off) no one hears.
+        (topic, messages, bytes) => this.#metrics?.observeMessages(topic, messages, bytes),
+      ),
     };
   }
 

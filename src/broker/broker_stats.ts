@@ -54,6 +54,9 @@ function snapshotOf(list: readonly Snap[]): BrokerStatsItem {
   return { sum, tps: span > 0 ? (sum * 1000) / span : 0, avgpt: times > 0 ? sum / times : 0 };
 }
 
+/** Hears of stored messages: their topic, count and total bytes. */
+export type PutObserver = (topic: string, messages: number, bytes: number) => void;
+
 /** The store's put and get totals at the last two midnights (BrokerStats). */
 export interface MorningTotals {
   msgPutTotalYesterdayMorning: number;
@@ -66,6 +69,7 @@ export class BrokerStatsManager {
   readonly #sets = new Map<StatsName, Map<string, StatsItem>>();
   readonly #timers: ReturnType<typeof setTimeout>[] = [];
   readonly #totals: () => { put: number; get: number };
+  readonly #onPut: PutObserver | undefined;
   readonly morning: MorningTotals = {
     msgPutTotalYesterdayMorning: 0,
     msgPutTotalTodayMorning: 0,
@@ -73,9 +77,21 @@ export class BrokerStatsManager {
     msgGetTotalTodayMorning: 0,
   };
 
-  /** `totals` reads the store's put and get totals (recorded every midnight). */
-  constructor(totals: () => { put: number; get: number }) {
+  /**
+   * `totals` reads the store's put and get totals (recorded every midnight); `onPut` hears of
+   * every stored batch (the metrics' message-size histogram, when metrics are on).
+   */
+  constructor(totals: () => { put: number; get: number }, onPut?: PutObserver) {
     this.#totals = totals;
+    this.#onPut = onPut;
+  }
+
+  /** One send's messages stored: counted by topic and broker, and told to the observer. */
+  stored(topic: string, clusterName: string, messages: number, bytes: number): void {
+    this.inc(StatsName.TOPIC_PUT_NUMS, topic, messages);
+    this.inc(StatsName.TOPIC_PUT_SIZE, topic, bytes);
+    this.inc(StatsName.BROKER_PUT_NUMS, clusterName, messages);
+    this.#onPut?.(topic, messages, bytes);
   }
 
   /** Adds `value` (messages or bytes) in `times` calls to one item. */

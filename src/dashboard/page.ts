@@ -38,6 +38,8 @@ export const PAGE = `<!doctype html>
 <section id="messages">
  <form id="byKey"><b>By key</b><input name="topic" placeholder="topic" required><input name="key" placeholder="key" required><button>Find</button></form>
  <form id="byId"><b>By id</b><input name="msgId" placeholder="offsetMsgId" size="36" required><button>Find</button></form>
+ <form id="byTime"><b>By time</b><input name="topic" placeholder="topic" required><input name="begin" type="datetime-local" step="1">
+  <input name="end" type="datetime-local" step="1"><button>List</button></form>
  <form id="byQueue"><b>By queue</b><input name="topic" placeholder="topic" required><input name="brokerName" placeholder="broker" required>
   <input name="queueId" placeholder="queue" size="4" value="0" required><input name="begin" type="datetime-local" step="1">
   <input name="end" type="datetime-local" step="1"><button>List</button></form>
@@ -134,7 +136,20 @@ $("#resetForm").onsubmit = async (ev) => { ev.preventDefault();
 $("#byKey").onsubmit = async (ev) => { ev.preventDefault();
   try { show($("#messageResult"), await api("queryMsgByKey", flagsOf(ev.target, ["topic", "key"]))); } catch (e) { fail($("#messageResult"), e); } };
 $("#byId").onsubmit = async (ev) => { ev.preventDefault();
-  try { show($("#messageResult"), await api("queryMsgById", flagsOf(ev.target, ["msgId"]))); } catch (e) { fail($("#messageResult"), e); } };
+  const msgId = ev.target.elements.msgId.value;
+  try {
+    const r = await api("queryMsgById", {msgId}); show($("#messageResult"), r);
+    if (String(r.result.Topic).startsWith("%DLQ%")) {
+      const b = document.createElement("button"); b.id = "resend"; b.textContent = "Resend to its topic";
+      b.onclick = async () => { try { show($("#messageResult"), await api("resendMessage", {msgId}, true)); } catch (e) { fail($("#messageResult"), e); } };
+      $("#messageResult").appendChild(b);
+    }
+  } catch (e) { fail($("#messageResult"), e); } };
+$("#byTime").onsubmit = async (ev) => { ev.preventDefault();
+  const f = flagsOf(ev.target, ["topic"]);
+  const b = ms(ev.target.elements.begin.value), e2 = ms(ev.target.elements.end.value);
+  if (b) f.begin = b; if (e2) f.end = e2;
+  try { show($("#messageResult"), await api("printMsg", f)); } catch (e) { fail($("#messageResult"), e); } };
 $("#byQueue").onsubmit = async (ev) => { ev.preventDefault();
   const f = flagsOf(ev.target, ["topic", "brokerName", "queueId"]);
   const b = ms(ev.target.elements.begin.value), e2 = ms(ev.target.elements.end.value);

@@ -83,6 +83,18 @@ Deno.test("the broker serves both name sets, process figures and health over HTT
     })! >= 6,
   );
   assert.equal(value(text, Native.BROKER_PERMISSION, node), 6);
+  assert.equal(
+    value(text, `${Native.MESSAGE_SIZE}_count`, {
+      ...node,
+      topic: "MetricsT",
+      message_type: "normal",
+    }),
+    6,
+  );
+  assert.equal(
+    value(text, `${Native.MESSAGE_SIZE}_bucket`, { ...node, topic: "MetricsT", le: "1024" }),
+    6,
+  );
   assert.ok(value(text, Native.STORAGE_SIZE, { ...node, storage_type: "local" })! > 0);
   assert.notEqual(value(text, Native.PRODUCER_CONNECTIONS, node), undefined);
 
@@ -108,6 +120,7 @@ Deno.test("the broker serves both name sets, process figures and health over HTT
   assert.doesNotMatch(text, /rocketmq_producer_tps\{[^}]*node_type/);
   assert.ok(value(text, "process_resident_memory_bytes", {})! > 0);
   assert.match(text, /^nodejs_eventloop_lag_seconds /m);
+  assert.ok(value(text, "nodejs_heap_size_used_bytes", {})! > 0);
   assert.match(text, /^# TYPE rocketmq_messages_in_total counter$/m);
   assert.match(text, /^# TYPE rocketmq_rpc_latency histogram$/m);
 

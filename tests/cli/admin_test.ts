@@ -6,6 +6,12 @@ import assert from "node:assert/strict";
 import { startCluster } from "../helpers/cluster.ts";
 import { sendMany, startProducer } from "../helpers/consumers.ts";
 import { runRmq } from "../helpers/rmq.ts";
+import { request } from "../helpers/consume.ts";
+import { RemotingClient } from "../../src/remoting/client.ts";
+import { RequestCode } from "../../src/remoting/request_code.ts";
+import { ResponseCode } from "../../src/remoting/response_code.ts";
+import { ConsumerSendMsgBackRequestHeader } from "../../src/remoting/headers.ts";
+import { decodeOffsetMsgId } from "../../src/common/message/message_id.ts";
 import { PushConsumer } from "../../src/client/consumer/push_consumer.ts";
 import { ConsumeFromWhere } from "../../src/client/consumer/consumer_types.ts";
 
@@ -151,6 +157,33 @@ Deno.test("rmq admin: groups, offsets, messages, KV config and permissions", asy
   const byUniq = await json("queryMsgByUniqueKey", "-t", "AdmMsg", "-i", sent.msgId);
   assert.equal(byUniq["Offset Message ID"], sent.offsetMsgId);
 
+  const inTopic = await json("printMsg", "-t", "AdmMsg");
+  assert.deepEqual(inTopic.map((m: { body: string }) => m.body), ["hello admin"]);
+
+  // A dead letter goes back to the topic it came from.
+  await using backClient = new RemotingClient();
+  const back = await backClient.invokeSync(
+    cluster.brokers[0].addr,
+    request(RequestCode.CONSUMER_SEND_MSG_BACK, ConsumerSendMsgBackRequestHeader, {
+      offset: decodeOffsetMsgId(sent.offsetMsgId).offset,
+      group: "AdmDlqG",
+      delayLevel: -1,
+      originMsgId: sent.msgId,
+      originTopic: "AdmMsg",
+      maxReconsumeTimes: 0,
+    }),
+    3000,
+  );
+  assert.equal(back.code, ResponseCode.SUCCESS, back.remark);
+  const dead = await json("printMsg", "-t", "%DLQ%AdmDlqG");
+  assert.equal(dead.length, 1);
+  const deadId = (await json("queryMsgByUniqueKey", "-t", "%DLQ%AdmDlqG", "-i", dead[0].msgId))[
+    "Offset Message ID"
+  ];
+  const resent = await json("resendMessage", "-i", deadId);
+  assert.deepEqual([resent.from, resent.to, resent.status], ["%DLQ%AdmDlqG", "AdmMsg", "SEND_OK"]);
+  assert.equal((await json("printMsg", "-t", "AdmMsg")).length, 2);
+
   // Offsets of an offline group: committed directly (the broker answers CONSUMER_NOT_ONLINE).
   const q = sent.queueId as number;
   c.services.consumerOffsets.commitOffset("127.0.0.1", "AdmG", "AdmMsg", q, 1);
@@ -169,9 +202,10 @@ Deno.test("rmq admin: groups, offsets, messages, KV config and permissions", asy
   await admin("resetOffsetByTime", "-g", "AdmG", "-t", "AdmMsg", "-s", "0");
   assert.equal(c.services.consumerOffsets.queryOffset("AdmG", "AdmMsg", q), 0);
   await admin("skipAccumulatedMessage", "-g", "AdmG", "-t", "AdmMsg");
-  assert.equal(c.services.consumerOffsets.queryOffset("AdmG", "AdmMsg", q), 1);
+  const end = c.store.getMaxOffsetInQueue("AdmMsg", q);
+  assert.equal(c.services.consumerOffsets.queryOffset("AdmG", "AdmMsg", q), end);
   await admin("cloneGroupOffset", "-s", "AdmG", "-d", "AdmG2", "-t", "AdmMsg");
-  assert.equal(c.services.consumerOffsets.queryOffset("AdmG2", "AdmMsg", q), 1);
+  assert.equal(c.services.consumerOffsets.queryOffset("AdmG2", "AdmMsg", q), end);
 
   await admin("updateSubGroup", "-g", "AdmSub", "-c", "DefaultCluster", "-r", "3", "-q", "2");
   const sub = c.services.subscriptionGroups.get("AdmSub");

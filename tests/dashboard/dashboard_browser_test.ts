@@ -10,6 +10,12 @@ import { sendMany, startProducer } from "../helpers/consumers.ts";
 import { ARTIFACTS, CHROMIUM_MISSING, launchBrowser } from "../helpers/browser.ts";
 import { JAVA_MISSING, startJavaBroker, startJavaNamesrv } from "../helpers/java.ts";
 import { tempDir } from "../helpers/temp_dir.ts";
+import { request } from "../helpers/consume.ts";
+import { RemotingClient } from "../../src/remoting/client.ts";
+import { RequestCode } from "../../src/remoting/request_code.ts";
+import { ResponseCode } from "../../src/remoting/response_code.ts";
+import { ConsumerSendMsgBackRequestHeader } from "../../src/remoting/headers.ts";
+import { createOffsetMsgId, decodeOffsetMsgId } from "../../src/common/message/message_id.ts";
 
 if (CHROMIUM_MISSING) console.log(`dashboard_browser_test: skipped, ${CHROMIUM_MISSING}`);
 
@@ -112,7 +118,35 @@ Deno.test({
   await page.type('#byKey input[name="key"]', "dk3");
   await page.click("#byKey button");
   await textOf(page, "#messageResult", "broker-a");
+  await page.type('#byTime input[name="topic"]', "DashT");
+  await page.click("#byTime button");
+  assert.match(await textOf(page, "#messageResult", "6 message(s)"), /d0/);
+
+  // A dead letter, found by id, goes back to its topic with one click.
+  const sent = await producer.send({ topic: "DashT", body: "doomed" });
+  await using client = new RemotingClient();
+  const back = await client.invokeSync(
+    cluster.brokers[0].addr,
+    request(RequestCode.CONSUMER_SEND_MSG_BACK, ConsumerSendMsgBackRequestHeader, {
+      offset: decodeOffsetMsgId(sent.offsetMsgId!).offset,
+      group: "DashDlq",
+      delayLevel: -1,
+      originMsgId: sent.msgId,
+      originTopic: "DashT",
+      maxReconsumeTimes: 0,
+    }),
+    3000,
+  );
+  assert.equal(back.code, ResponseCode.SUCCESS);
+  const store = cluster.brokers[0].controller.store;
+  const dlqOffset = await store.getCommitLogOffsetInQueue("%DLQ%DashDlq", 0, 0);
+  const dlqId = createOffsetMsgId(cluster.brokers[0].controller.storeHost, dlqOffset);
+  await page.type('#byId input[name="msgId"]', dlqId);
+  await page.click("#byId button");
+  await textOf(page, "#messageResult", "%DLQ%DashDlq");
   await shot(page, "messages");
+  await page.click("#resend");
+  assert.match(await textOf(page, "#messageResult", "resent"), /to DashT: SEND_OK/);
 });
 
 Deno.test({

@@ -7,7 +7,7 @@ import {
   updateAclConfig,
   updateGlobalWhiteAddr,
 } from "./acl_commands.ts";
-import { printMsgByQueue, queryMsgByOffset } from "./queue_commands.ts";
+import { printMsg, printMsgByQueue, queryMsgByOffset } from "./queue_commands.ts";
 import {
   brokerStatus,
   clusterList,
@@ -29,6 +29,7 @@ import {
   queryMsgById,
   queryMsgByKey,
   queryMsgByUniqueKey,
+  resendMessage,
   sendMessage,
 } from "./message_commands.ts";
 import { addWritePerm, deleteKvConfig, updateKvConfig, wipeWritePerm } from "./namesrv_commands.ts";
@@ -66,7 +67,9 @@ export const ADMIN_COMMANDS: readonly AdminCommand[] = [
   queryMsgByUniqueKey,
   queryMsgByOffset,
   printMsgByQueue,
+  printMsg,
   sendMessage,
+  resendMessage,
   updateKvConfig,
   deleteKvConfig,
   wipeWritePerm,

@@ -1,8 +1,9 @@
-/** Messages: queryMsgById, queryMsgByKey, queryMsgByUniqueKey, sendMessage. */
+/** Messages: queryMsgById, queryMsgByKey, queryMsgByUniqueKey, sendMessage, resendMessage. */
 import { stringOption } from "../../cli/args.ts";
 import { Producer } from "../../client/producer/producer.ts";
 import { decodeMessages, type MessageExt } from "../../client/message_ext.ts";
 import { decodeOffsetMsgId } from "../../common/message/message_id.ts";
+import { MessageConst } from "../../common/message/message_const.ts";
 import { UsageError } from "../../common/errors.ts";
 import { RequestCode } from "../../remoting/request_code.ts";
 import { ResponseCode } from "../../remoting/response_code.ts";
@@ -196,6 +197,64 @@ export const sendMessage: AdminCommand = {
         ["Broker", "QID", "Status", "MsgId", "OffsetMsgId"],
         [row.broker, String(row.queueId), row.status, row.msgId, row.offsetMsgId ?? ""],
       ],
+    };
+  },
+};
+
+/** Properties the client library sets itself; a resent message gets its own. */
+const SYSTEM_PROPERTIES: ReadonlySet<string> = new Set(Object.values(MessageConst));
+
+export const resendMessage: AdminCommand = {
+  name: "resendMessage",
+  summary: "Send a stored message again (a dead letter back to its topic), by its offsetMsgId",
+  usage: "-i OFFSET_MSG_ID [-t TOPIC]",
+  options: {
+    msgId: { type: "string", short: "i", value: "MSG_ID", doc: "offsetMsgId of the message" },
+    topic: { ...Flag.topic, doc: "Send to this topic (default: the one it was first sent to)" },
+  },
+  async run(admin, values) {
+    const id = required(values, "msgId", "-i OFFSET_MSG_ID", "resendMessage");
+    let decoded;
+    try {
+      decoded = decodeOffsetMsgId(id);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+    const res = await admin.call(decoded.address, RequestCode.VIEW_MESSAGE_BY_ID, {
+      offset: String(decoded.offset),
+    });
+    const [m] = decodeMessages(res.body!, "");
+    const target = stringOption(values, "topic") ?? m.properties[MessageConst.RETRY_TOPIC] ??
+      (m.topic.startsWith("%") ? undefined : m.topic);
+    if (!target) {
+      throw new UsageError(
+        `${id} is in ${m.topic} and names no topic to go back to: pass -t TOPIC`,
+      );
+    }
+    await using p = new Producer({
+      namesrvAddr: admin.namesrvAddr,
+      producerGroup: "rmq_admin_producer",
+      ...admin.security,
+    });
+    await p.start();
+    const r = await p.send({
+      topic: target,
+      body: m.body,
+      tags: m.tags,
+      keys: m.keys.length > 0 ? m.keys : undefined,
+      properties: Object.fromEntries(
+        Object.entries(m.properties).filter(([k]) => !SYSTEM_PROPERTIES.has(k)),
+      ),
+    });
+    return {
+      json: {
+        from: m.topic,
+        to: target,
+        status: r.sendStatus,
+        msgId: r.msgId,
+        offsetMsgId: r.offsetMsgId,
+      },
+      notes: [`resent ${id} from ${m.topic} to ${target}: ${r.sendStatus} ${r.offsetMsgId}`],
     };
   },
 };

@@ -1,6 +1,7 @@
 /**
- * Reading a queue without a consumer group's offsets (the kcat habit): queryMsgByOffset and
- * printMsgByQueue pull through rmq's PullConsumer under a tools group that commits nothing.
+ * Reading queues without a consumer group's offsets (the kcat habit): queryMsgByOffset,
+ * printMsgByQueue and printMsg pull through rmq's PullConsumer under a tools group that commits
+ * nothing.
  */
 import { stringOption } from "../../cli/args.ts";
 import { PullConsumer } from "../../client/consumer/pull_consumer.ts";
@@ -98,17 +99,8 @@ export const printMsgByQueue: AdminCommand = {
     const qid = intFlag(values, "queueId", "-i", -1, 0, 65535);
     if (qid < 0) throw new UsageError("printMsgByQueue needs -i QUEUE_ID");
     const count = intFlag(values, "count", "--count", 100, 1, 100_000);
-    const time = (key: string, flag: string) => {
-      const v = stringOption(values, key);
-      if (v === undefined) return undefined;
-      const t = /^\d+$/.test(v) ? Number(v) : Date.parse(v);
-      if (!Number.isSafeInteger(t)) {
-        throw new UsageError(`Invalid value for ${flag}: ${JSON.stringify(v)}`);
-      }
-      return t;
-    };
-    const begin = time("begin", "-b");
-    const end = time("end", "-e");
+    const begin = timeOf(values, "begin", "-b");
+    const end = timeOf(values, "end", "-e");
     return withReader(admin, async (pc) => {
       const mq = { topic, brokerName: broker, queueId: qid };
       let offset = stringOption(values, "from-offset") !== undefined
@@ -155,4 +147,58 @@ function listing(found: MessageExt[]) {
     ],
     notes: [`${found.length} message(s)`],
   };
+}
+
+export const printMsg: AdminCommand = {
+  name: "printMsg",
+  readOnly: true,
+  summary: "Print a topic's messages (every queue) stored between two times",
+  usage: "-t TOPIC [-b BEGIN] [-e END] [--count 100]",
+  options: {
+    topic: Flag.topic,
+    begin: { type: "string", short: "b", value: "TIME", doc: "From this store time (ms or ISO)" },
+    end: { type: "string", short: "e", value: "TIME", doc: "Up to this store time (ms or ISO)" },
+    count: { type: "string", value: "N", doc: "At most this many messages (100)" },
+  },
+  async run(admin, values) {
+    const topic = required(values, "topic", "-t TOPIC", "printMsg");
+    const count = intFlag(values, "count", "--count", 100, 1, 100_000);
+    const begin = timeOf(values, "begin", "-b");
+    const end = timeOf(values, "end", "-e");
+    const route = await admin.topicRoute(topic);
+    return withReader(admin, async (pc) => {
+      const found: MessageExt[] = [];
+      for (
+        const q of [...route.queueDatas].sort((a, b) => (a.brokerName < b.brokerName ? -1 : 1))
+      ) {
+        for (let queueId = 0; queueId < q.readQueueNums && found.length < count; queueId++) {
+          const mq = { topic, brokerName: q.brokerName, queueId };
+          let offset = begin !== undefined
+            ? await pc.searchOffset(mq, begin)
+            : await pc.minOffset(mq);
+          pulling: while (found.length < count) {
+            const r = await pc.pull(mq, "*", offset, Math.min(BATCH, count - found.length));
+            if (r.pullStatus !== PullStatus.FOUND) break;
+            for (const m of r.msgFoundList) {
+              if (end !== undefined && m.storeTimestamp > end) break pulling;
+              if (begin === undefined || m.storeTimestamp >= begin) found.push(m);
+            }
+            offset = r.nextBeginOffset;
+          }
+        }
+      }
+      found.sort((a, b) => a.storeTimestamp - b.storeTimestamp);
+      return listing(found);
+    });
+  },
+};
+
+function timeOf(values: Record<string, unknown>, key: string, flag: string): number | undefined {
+  const v = stringOption(values as never, key);
+  if (v === undefined) return undefined;
+  const t = /^\d+$/.test(v) ? Number(v) : Date.parse(v);
+  if (!Number.isSafeInteger(t)) {
+    throw new UsageError(`Invalid value for ${flag}: ${JSON.stringify(v)}`);
+  }
+  return t;
 }

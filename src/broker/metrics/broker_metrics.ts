@@ -15,6 +15,7 @@ import {
   EXPORTER_GROUP_DIFF_LABELS,
   EXPORTER_GROUP_LABELS,
   EXPORTER_TOPIC_LABELS,
+  MESSAGE_SIZE_BUCKETS,
   Native,
   NativeLabel as L,
   NODE_TYPE_BROKER,
@@ -44,6 +45,7 @@ export class BrokerMetrics {
   readonly #exporter = new Registry();
   readonly #process = new Registry();
   readonly #rpc: Histogram<string>;
+  readonly #sizes: Histogram<string>;
   readonly #src: MetricsSources;
 
   constructor(src: MetricsSources) {
@@ -62,6 +64,13 @@ export class BrokerMetrics {
       buckets: RPC_LATENCY_BUCKETS_MS,
       registers: [this.#native],
     });
+    this.#sizes = new Histogram({
+      name: Native.MESSAGE_SIZE,
+      help: "Stored message sizes, bytes (a batch's messages each count at its average)",
+      labelNames: [L.TOPIC, L.MESSAGE_TYPE],
+      buckets: MESSAGE_SIZE_BUCKETS,
+      registers: [this.#native],
+    });
     this.#defineNative();
     this.#defineExporter();
   }
@@ -75,6 +84,13 @@ export class BrokerMetrics {
         ? "none"
         : responseCodeName(responseCode).toLowerCase(),
     }, ms);
+  }
+
+  /** Stored messages (from the statistics' put observer). */
+  observeMessages(topic: string, messages: number, bytes: number): void {
+    const labels = { [L.TOPIC]: topic, [L.MESSAGE_TYPE]: "normal" };
+    const each = messages > 0 ? bytes / messages : 0;
+    for (let i = 0; i < messages; i++) this.#sizes.observe(labels, each);
   }
 
   /** The Prometheus text exposition of every metric. */

@@ -20,6 +20,7 @@ export const Native = {
   CONSUMER_LAG_LATENCY: "rocketmq_consumer_lag_latency",
   BROKER_PERMISSION: "rocketmq_broker_permission",
   RPC_LATENCY: "rocketmq_rpc_latency",
+  MESSAGE_SIZE: "rocketmq_message_size",
   STORAGE_SIZE: "rocketmq_storage_size",
   STORAGE_FLUSH_BEHIND: "rocketmq_storage_flush_behind_bytes",
   STORAGE_DISPATCH_BEHIND: "rocketmq_storage_dispatch_behind_bytes",
@@ -31,6 +32,7 @@ export const NativeLabel = {
   NODE_TYPE: "node_type",
   NODE_ID: "node_id",
   TOPIC: "topic",
+  MESSAGE_TYPE: "message_type",
   CONSUMER_GROUP: "consumer_group",
   IS_SYSTEM: "is_system",
   IS_RETRY: "is_retry",
@@ -43,6 +45,9 @@ export const NativeLabel = {
 
 export const NODE_TYPE_BROKER = "broker";
 export const PROTOCOL_TYPE_REMOTING = "remoting";
+
+/** RocketMQ 5.x's message size buckets, bytes (1 KiB … 4 MiB). */
+export const MESSAGE_SIZE_BUCKETS = [1024, 4096, 512 * 1024, 1024 * 1024, 2048 * 1024, 4096 * 1024];
 
 /** RocketMQ 5.x's rpc latency buckets, in ms. */
 export const RPC_LATENCY_BUCKETS_MS = [1, 3, 5, 7, 10, 100, 1000, 2000, 3000, 4000, 5000];

@@ -35,7 +35,6 @@ import { isRetryTopic, RETRY_GROUP_TOPIC_PREFIX } from "../../remoting/group_top
 import { randomQueueId } from "../random_queue_id.ts";
 import { maxReconsumeTimesOf, toDeadLetter } from "../retry_policy.ts";
 import { ReplyMessageProcessor } from "./reply_processor.ts";
-import { StatsName } from "../broker_stats.ts";
 import { isNotAllowedSendTopic, TOPIC_MAX_LENGTH, validateTopic } from "../topic_validator.ts";
 
 /** What the send path needs besides the context: groups, for sends to `%RETRY%<group>`. */
@@ -375,9 +374,7 @@ export class SendMessageProcessor {
     const remark = r.remark || undefined;
     if (!isStoredCode(r.code) || !a) return createResponse(request, r.code, remark);
     const stats = this.#services.stats;
-    stats.inc(StatsName.TOPIC_PUT_NUMS, topic, a.msgNum);
-    stats.inc(StatsName.TOPIC_PUT_SIZE, topic, a.wroteBytes);
-    stats.inc(StatsName.BROKER_PUT_NUMS, this.#ctx.clusterName, a.msgNum);
+    stats.stored(topic, this.#ctx.clusterName, a.msgNum, a.wroteBytes);
     const config = this.#ctx.config;
     return createResponse(request, r.code, remark, {
       msgId: a.msgId,
