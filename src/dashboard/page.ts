@@ -21,7 +21,7 @@ export const PAGE = `<!doctype html>
  <button data-tab="groups">Groups</button><button data-tab="messages">Messages</button></nav>
  <span id="status" class="note"></span></header>
 <main>
-<section id="cluster" class="on"><h3>Brokers</h3><div id="brokers"></div><h3>Throughput (msg/s)</h3><div id="tpsChart"></div></section>
+<section id="cluster" class="on"><h3>Brokers</h3><div id="brokers"></div><div id="brokerDetail"></div><h3>Throughput (msg/s)</h3><div id="tpsChart"></div></section>
 <section id="topics">
  <form id="createTopic"><b>New topic</b><input name="topic" placeholder="topic" required>
   <input name="cluster" placeholder="cluster" value="DefaultCluster" required>
@@ -29,7 +29,7 @@ export const PAGE = `<!doctype html>
  <div id="topicList"></div><div id="topicDetail"></div></section>
 <section id="groups">
  <form id="groupForm"><b>Group</b><input name="group" placeholder="consumer group" required><button>Show</button></form>
- <div id="groupDetail"></div><div id="lagChart"></div>
+ <div id="groupList"></div><div id="groupDetail"></div><div id="lagChart"></div>
  <form id="resetForm"><b>Reset offsets</b><input name="topic" placeholder="topic" required>
   <input name="timestamp" type="datetime-local" step="1" required>
   <button name="preview" value="1">Preview</button><button name="apply" value="1">Apply</button>
@@ -76,6 +76,7 @@ document.querySelectorAll("nav button").forEach((b) => b.onclick = () => {
   document.querySelectorAll("nav button, section").forEach((x) => x.classList.remove("on"));
   b.classList.add("on"); $("#" + b.dataset.tab).classList.add("on");
   if (b.dataset.tab === "topics") loadTopics();
+  if (b.dataset.tab === "groups") loadGroups();
 });
 function chart(el, labels) {
   const data = [[], ...labels.map(() => [])];
@@ -86,7 +87,13 @@ function chart(el, labels) {
 const tps = chart($("#tpsChart"), ["in", "out"]);
 async function loadCluster() {
   try {
-    const r = await api("clusterList"); show($("#brokers"), r);
+    const r = await api("clusterList");
+    $("#brokers").innerHTML = table(r.table, true);
+    $("#brokers").querySelectorAll("tr.pick").forEach((tr) => tr.onclick = async () => {
+      const b = r.result[Number(tr.dataset.row)];
+      try { const s = await api("brokerStatus", {broker: b.addr});
+        $("#brokerDetail").innerHTML = "<h3>" + esc(b.broker + " " + b.addr) + "</h3>" + table(s.table); }
+      catch (e) { fail($("#brokerDetail"), e); } });
     const num = (x) => Number.isFinite(Number(x)) ? Number(x) : 0;
     tps([r.result.reduce((s, b) => s + num(b.inTps), 0), r.result.reduce((s, b) => s + num(b.outTps), 0)]);
     $("#status").textContent = "updated " + new Date().toLocaleTimeString();
@@ -126,6 +133,14 @@ async function loadGroup() {
   } catch (e) { fail($("#groupDetail"), e); }
 }
 $("#groupForm").onsubmit = (ev) => { ev.preventDefault(); group = ev.target.elements.group.value; loadGroup(); };
+async function loadGroups() {
+  try {
+    const r = await api("consumerProgress");
+    $("#groupList").innerHTML = table(r.table, true);
+    $("#groupList").querySelectorAll("tr.pick").forEach((tr) => tr.onclick = () => {
+      group = r.result[Number(tr.dataset.row)].group; $("#groupForm").elements.group.value = group; lag = null; $("#lagChart").innerHTML = ""; loadGroup(); });
+  } catch (e) { fail($("#groupList"), e); }
+}
 $("#resetForm").onsubmit = async (ev) => { ev.preventDefault();
   const f = ev.target, action = ev.submitter?.name, topic = f.elements.topic.value;
   try {

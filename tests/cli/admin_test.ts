@@ -77,6 +77,12 @@ Deno.test("rmq admin: cluster, topics, status and consumer progress, as tables a
   assert.equal(p.group, "AdminG");
   assert.equal(p.diffTotal, 0);
   assert.equal(p.queues.length, 2);
+  const groups = JSON.parse((await admin("consumerProgress", "--json")).stdout);
+  assert.deepEqual(groups.find((g: { group: string }) => g.group === "AdminG"), {
+    group: "AdminG",
+    diffTotal: 0,
+    consumeTps: p.consumeTps,
+  });
   const table = await admin("consumerProgress", "-g", "AdminG");
   assert.match(
     table.stdout,

@@ -69,6 +69,7 @@ Deno.test({
       cluster.brokers[0].controller.store.getMaxOffsetInQueue("DashT", q),
     );
   }
+  cluster.brokers[0].controller.services.subscriptionGroups.find("DashG"); // As a heartbeat does.
   await using dash = new DashboardServer({ namesrvAddr: cluster.namesrvAddr }, "127.0.0.1", 0);
   await using browser = await launchBrowser();
   const page = await browser.newPage();
@@ -76,6 +77,8 @@ Deno.test({
   await page.goto(dash.url);
 
   assert.match(await textOf(page, "#brokers", "broker-a"), new RegExp(cluster.brokers[0].addr));
+  await page.click("#brokers tr.pick");
+  await textOf(page, "#brokerDetail", "commitLogMaxOffset");
   await shot(page, "cluster");
 
   await page.click('nav button[data-tab="topics"]');
@@ -87,6 +90,7 @@ Deno.test({
   await shot(page, "topics");
 
   await page.click('nav button[data-tab="groups"]');
+  await textOf(page, "#groupList", "DashG");
   await page.type('#groupForm input[name="group"]', "DashG");
   await page.click("#groupForm button");
   assert.match(await textOf(page, "#groupDetail", "Diff Total"), /Diff Total: 0/);
