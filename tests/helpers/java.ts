@@ -86,9 +86,35 @@ async function startJavaBrokerOnce(
   };
   const path = `${dir}/broker.conf`;
   await Deno.writeTextFile(path, Object.entries(all).map(([k, v]) => `${k}=${v}`).join("\n"));
+  const { child, stop } = await bootJava(
+    ["broker", path, dir],
+    "-Xms256m -Xmx256m -Xmn128m",
+    "broker",
+    timeoutMs,
+  );
+  return {
+    addr: `127.0.0.1:${port}`,
+    port,
+    storeDir,
+    child,
+    stop,
+    [Symbol.asyncDispose]: stop,
+  };
+}
+
+/**
+ * Runs `rocketmq.sh ARGS…` and resolves once it printed "boot success"; its output is drained
+ * after that so it never blocks on a full pipe. `stop` sends SIGTERM (SIGKILL after 20 s).
+ */
+async function bootJava(
+  args: string[],
+  heap: string,
+  what: string,
+  timeoutMs: number,
+): Promise<{ child: Deno.ChildProcess; stop: () => Promise<void> }> {
   const child = new Deno.Command("bash", {
-    args: [`${ROCKETMQ_DIR}/rocketmq.sh`, "broker", path, dir],
-    env: { JAVA_HEAP: "-Xms256m -Xmx256m -Xmn128m" },
+    args: [`${ROCKETMQ_DIR}/rocketmq.sh`, ...args],
+    env: { JAVA_HEAP: heap },
     stdout: "piped",
     stderr: "piped",
   }).spawn();
@@ -99,13 +125,12 @@ async function startJavaBrokerOnce(
   try {
     while (!text.includes("boot success")) {
       const { value, done } = await out.read();
-      if (done) throw new Error(`the Java broker exited before booting:\n${text}`);
+      if (done) throw new Error(`the Java ${what} exited before booting:\n${text}`);
       text += value;
     }
   } finally {
     clearTimeout(timer);
   }
-  // Keep draining its output so it never blocks on a full pipe.
   void (async () => {
     while (!(await out.read()).done) { /* discard */ }
   })().catch(() => {});
@@ -117,14 +142,7 @@ async function startJavaBrokerOnce(
       await child.status;
       clearTimeout(kill);
     })();
-  return {
-    addr: `127.0.0.1:${port}`,
-    port,
-    storeDir,
-    child,
-    stop,
-    [Symbol.asyncDispose]: stop,
-  };
+  return { child, stop };
 }
 
 export interface JavaNamesrv extends AsyncDisposable {
@@ -137,36 +155,12 @@ export interface JavaNamesrv extends AsyncDisposable {
 export async function startJavaNamesrv(dir: string, timeoutMs = 60_000): Promise<JavaNamesrv> {
   if (!ROCKETMQ_DIR) throw new Error(JAVA_MISSING);
   const port = freePortPair([]);
-  const child = new Deno.Command("bash", {
-    args: [`${ROCKETMQ_DIR}/rocketmq.sh`, "namesrv", String(port), dir],
-    env: { JAVA_HEAP: "-Xms128m -Xmx128m" },
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const out = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  void child.stderr.cancel();
-  let text = "";
-  const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-  try {
-    while (!text.includes("boot success")) {
-      const { value, done } = await out.read();
-      if (done) throw new Error(`the Java name server exited before booting:\n${text}`);
-      text += value;
-    }
-  } finally {
-    clearTimeout(timer);
-  }
-  void (async () => {
-    while (!(await out.read()).done) { /* discard */ }
-  })().catch(() => {});
-  let stopped: Promise<void> | undefined;
-  const stop = () =>
-    stopped ??= (async () => {
-      child.kill("SIGTERM");
-      const kill = setTimeout(() => child.kill("SIGKILL"), 20_000);
-      await child.status;
-      clearTimeout(kill);
-    })();
+  const { stop } = await bootJava(
+    ["namesrv", String(port), dir],
+    "-Xms128m -Xmx128m",
+    "name server",
+    timeoutMs,
+  );
   return { addr: `127.0.0.1:${port}`, stop, [Symbol.asyncDispose]: stop };
 }
 

@@ -22,6 +22,31 @@ export function messageBodyText(body: Uint8Array): string {
   }
 }
 
+/** The stored message an offsetMsgId names (VIEW_MESSAGE_BY_ID to the broker it names). */
+async function viewMessage(admin: AdminClient, offsetMsgId: string): Promise<MessageExt> {
+  let decoded;
+  try {
+    decoded = decodeOffsetMsgId(offsetMsgId);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const res = await admin.call(decoded.address, RequestCode.VIEW_MESSAGE_BY_ID, {
+    offset: String(decoded.offset),
+  });
+  return decodeMessages(res.body!, "")[0];
+}
+
+/** A producer for one command's sends, signed and over TLS as the command is. */
+async function adminProducer(admin: AdminClient): Promise<Producer> {
+  const p = new Producer({
+    namesrvAddr: admin.namesrvAddr,
+    producerGroup: "rmq_admin_producer",
+    ...admin.security,
+  });
+  await p.start();
+  return p;
+}
+
 /** One message as mqadmin's queryMsgById prints it: field, value. */
 export function describeMessage(m: MessageExt): AdminResult {
   const fields: [string, string][] = [
@@ -53,17 +78,7 @@ export const queryMsgById: AdminCommand = {
   options: { msgId: { type: "string", short: "i", value: "MSG_ID", doc: "offsetMsgId" } },
   async run(admin, values) {
     const id = required(values, "msgId", "-i OFFSET_MSG_ID", "queryMsgById");
-    let decoded;
-    try {
-      decoded = decodeOffsetMsgId(id);
-    } catch (e) {
-      throw new UsageError((e as Error).message);
-    }
-    const addr = decoded.address;
-    const res = await admin.call(addr, RequestCode.VIEW_MESSAGE_BY_ID, {
-      offset: String(decoded.offset),
-    });
-    const [m] = decodeMessages(res.body!, "");
+    const m = await viewMessage(admin, id);
     return describeMessage(m);
   },
 };
@@ -171,12 +186,7 @@ export const sendMessage: AdminCommand = {
   async run(admin, values) {
     const topic = required(values, "topic", "-t TOPIC", "sendMessage");
     const body = required(values, "body", "-p BODY", "sendMessage");
-    await using p = new Producer({
-      namesrvAddr: admin.namesrvAddr,
-      producerGroup: "rmq_admin_producer",
-      ...admin.security,
-    });
-    await p.start();
+    await using p = await adminProducer(admin);
     const keys = stringOption(values, "keys");
     const r = await p.send({
       topic,
@@ -214,16 +224,7 @@ export const resendMessage: AdminCommand = {
   },
   async run(admin, values) {
     const id = required(values, "msgId", "-i OFFSET_MSG_ID", "resendMessage");
-    let decoded;
-    try {
-      decoded = decodeOffsetMsgId(id);
-    } catch (e) {
-      throw new UsageError((e as Error).message);
-    }
-    const res = await admin.call(decoded.address, RequestCode.VIEW_MESSAGE_BY_ID, {
-      offset: String(decoded.offset),
-    });
-    const [m] = decodeMessages(res.body!, "");
+    const m = await viewMessage(admin, id);
     const target = stringOption(values, "topic") ?? m.properties[MessageConst.RETRY_TOPIC] ??
       (m.topic.startsWith("%") ? undefined : m.topic);
     if (!target) {
@@ -231,12 +232,7 @@ export const resendMessage: AdminCommand = {
         `${id} is in ${m.topic} and names no topic to go back to: pass -t TOPIC`,
       );
     }
-    await using p = new Producer({
-      namesrvAddr: admin.namesrvAddr,
-      producerGroup: "rmq_admin_producer",
-      ...admin.security,
-    });
-    await p.start();
+    await using p = await adminProducer(admin);
     const r = await p.send({
       topic: target,
       body: m.body,
