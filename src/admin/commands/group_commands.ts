@@ -6,6 +6,7 @@
 import { stringOption } from "../../cli/args.ts";
 import { UsageError } from "../../common/errors.ts";
 import {
+  type ConsumerConnection,
   decodeConsumerConnection,
   decodeProducerConnection,
 } from "../../remoting/body/connection.ts";
@@ -20,7 +21,7 @@ import { ResponseCode } from "../../remoting/response_code.ts";
 import { type AdminClient, AdminError } from "../admin_client.ts";
 import type { AdminResult } from "../admin_output.ts";
 import { type AdminCommand, Flag } from "./admin_command.ts";
-import { boolFlag, brokerTargets, intFlag, required } from "./options.ts";
+import { boolFlag, brokerTargets, intFlag, required, timeFlag } from "./options.ts";
 
 export const updateSubGroup: AdminCommand = {
   name: "updateSubGroup",
@@ -89,6 +90,25 @@ export const deleteSubGroup: AdminCommand = {
   },
 };
 
+/** The first master that knows the group's connected clients, and what it says of them. */
+async function findConsumerConnection(
+  admin: AdminClient,
+  group: string,
+): Promise<{ addr: string; connection: ConsumerConnection }> {
+  let last: unknown;
+  for (const [, addr] of await admin.masters()) {
+    try {
+      const res = await admin.call(addr, RequestCode.GET_CONSUMER_CONNECTION_LIST, {
+        consumerGroup: group,
+      });
+      return { addr, connection: decodeConsumerConnection(res.body!) };
+    } catch (e) {
+      last = e;
+    }
+  }
+  throw last ?? new Error(`no broker knows consumer group ${group}`);
+}
+
 export const consumerConnection: AdminCommand = {
   name: "consumerConnection",
   readOnly: true,
@@ -97,40 +117,29 @@ export const consumerConnection: AdminCommand = {
   options: { group: Flag.group },
   async run(admin, values) {
     const group = required(values, "group", "-g GROUP", "consumerConnection");
-    let last: unknown;
-    for (const [, addr] of await admin.masters()) {
-      try {
-        const res = await admin.call(addr, RequestCode.GET_CONSUMER_CONNECTION_LIST, {
-          consumerGroup: group,
-        });
-        const c = decodeConsumerConnection(res.body!);
-        const rows = [["ClientId", "ClientAddr", "Language", "Version"]];
-        for (const x of c.connectionSet) {
-          rows.push([x.clientId, x.clientAddr, x.language, String(x.version)]);
-        }
-        const subs = [...c.subscriptionTable.values()].map((s) => `${s.topic}: ${s.subString}`);
-        return {
-          json: {
-            group,
-            connections: c.connectionSet,
-            subscriptions: Object.fromEntries(
-              [...c.subscriptionTable].map(([t, s]) => [t, s.subString]),
-            ),
-            consumeType: c.consumeType,
-            messageModel: c.messageModel,
-            consumeFromWhere: c.consumeFromWhere,
-          },
-          table: rows,
-          notes: [
-            `Subscriptions: ${subs.join(", ") || "-"}`,
-            `ConsumeType: ${c.consumeType}, MessageModel: ${c.messageModel}, ConsumeFromWhere: ${c.consumeFromWhere}`,
-          ],
-        };
-      } catch (e) {
-        last = e;
-      }
+    const { connection: c } = await findConsumerConnection(admin, group);
+    const rows = [["ClientId", "ClientAddr", "Language", "Version"]];
+    for (const x of c.connectionSet) {
+      rows.push([x.clientId, x.clientAddr, x.language, String(x.version)]);
     }
-    throw last ?? new Error(`no broker knows consumer group ${group}`);
+    const subs = [...c.subscriptionTable.values()].map((s) => `${s.topic}: ${s.subString}`);
+    return {
+      json: {
+        group,
+        connections: c.connectionSet,
+        subscriptions: Object.fromEntries(
+          [...c.subscriptionTable].map(([t, s]) => [t, s.subString]),
+        ),
+        consumeType: c.consumeType,
+        messageModel: c.messageModel,
+        consumeFromWhere: c.consumeFromWhere,
+      },
+      table: rows,
+      notes: [
+        `Subscriptions: ${subs.join(", ") || "-"}`,
+        `ConsumeType: ${c.consumeType}, MessageModel: ${c.messageModel}, ConsumeFromWhere: ${c.consumeFromWhere}`,
+      ],
+    };
   },
 };
 
@@ -170,19 +179,6 @@ export const producerConnection: AdminCommand = {
     };
   },
 };
-
-/** ms since the epoch from a flag: ms, an ISO date, or `now`. */
-function timeFlag(values: Record<string, unknown>, key: string, flag: string, cmd: string): number {
-  const v = required(values as never, key, flag, cmd);
-  if (v === "now") return Date.now();
-  const t = /^\d+$/.test(v) ? Number(v) : Date.parse(v);
-  if (!Number.isSafeInteger(t) || t < 0) {
-    throw new UsageError(
-      `Invalid value for ${flag}: ${JSON.stringify(v)} (ms, an ISO date or now)`,
-    );
-  }
-  return t;
-}
 
 /**
  * Moves a group's offsets on a topic to `timestamp` (-1: the end). Online groups are reset by
@@ -275,7 +271,8 @@ export const resetOffsetByTime: AdminCommand = {
   run(admin, values) {
     const group = required(values, "group", "-g GROUP", "resetOffsetByTime");
     const topic = required(values, "topic", "-t TOPIC", "resetOffsetByTime");
-    const t = timeFlag(values, "timestamp", "-s TIME", "resetOffsetByTime");
+    const t = timeFlag(values, "timestamp", "-s TIME");
+    if (t === undefined) throw new UsageError("resetOffsetByTime needs -s TIME");
     const force = stringOption(values, "force") === undefined || boolFlag(values, "force", "-f");
     return resetOffsets(admin, group, topic, t, force, values["dry-run"] === true);
   },
@@ -342,29 +339,14 @@ export const consumerStatus: AdminCommand = {
     const group = required(values, "group", "-g GROUP", "consumerStatus");
     const only = stringOption(values, "clientId");
     // The broker that knows the group's connections forwards the question to each client.
-    let found: { addr: string; clients: string[] } | undefined;
-    let last: unknown;
-    for (const [, addr] of await admin.masters()) {
-      try {
-        const res = await admin.call(addr, RequestCode.GET_CONSUMER_CONNECTION_LIST, {
-          consumerGroup: group,
-        });
-        found = {
-          addr,
-          clients: decodeConsumerConnection(res.body!).connectionSet.map((c) => c.clientId),
-        };
-        break;
-      } catch (e) {
-        last = e;
-      }
-    }
-    if (!found) throw last ?? new Error(`no broker knows consumer group ${group}`);
-    const clients = only === undefined ? found.clients : found.clients.filter((c) => c === only);
+    const { addr, connection } = await findConsumerConnection(admin, group);
+    const all = connection.connectionSet.map((c) => c.clientId);
+    const clients = only === undefined ? all : all.filter((c) => c === only);
     if (clients.length === 0) throw new UsageError(`${only} is not a client of ${group}`);
     const rows = [["ClientId", "Version", "Model", "Queues", "Cached", "PullTPS", "ConsumeOKTPS"]];
     const json: unknown[] = [];
     for (const clientId of clients.sort()) {
-      const res = await admin.call(found.addr, RequestCode.GET_CONSUMER_RUNNING_INFO, {
+      const res = await admin.call(addr, RequestCode.GET_CONSUMER_RUNNING_INFO, {
         consumerGroup: group,
         clientId,
         jstackEnable: "false",

@@ -50,3 +50,17 @@ export async function brokerTargets(
   }
   return one !== undefined ? [one] : [...(await admin.masters(cluster)).values()];
 }
+
+/** ms since the epoch from a flag (ms, an ISO date, or `now`); undefined when absent. */
+export function timeFlag(values: OptionValues, key: string, flag: string): number | undefined {
+  const v = stringOption(values, key);
+  if (v === undefined) return undefined;
+  if (v === "now") return Date.now();
+  const t = /^\d+$/.test(v) ? Number(v) : Date.parse(v);
+  if (!Number.isSafeInteger(t) || t < 0) {
+    throw new UsageError(
+      `Invalid value for ${flag}: ${JSON.stringify(v)} (ms, an ISO date or now)`,
+    );
+  }
+  return t;
+}

@@ -12,7 +12,7 @@ import type { AdminClient } from "../admin_client.ts";
 import { formatTime } from "../admin_output.ts";
 import { type AdminCommand, Flag } from "./admin_command.ts";
 import { describeMessage, messageBodyText } from "./message_commands.ts";
-import { intFlag, required } from "./options.ts";
+import { intFlag, required, timeFlag } from "./options.ts";
 
 /** The group mqadmin's own readers use; it never commits an offset. */
 const TOOLS_GROUP = "TOOLS_CONSUMER";
@@ -99,8 +99,8 @@ export const printMsgByQueue: AdminCommand = {
     const qid = intFlag(values, "queueId", "-i", -1, 0, 65535);
     if (qid < 0) throw new UsageError("printMsgByQueue needs -i QUEUE_ID");
     const count = intFlag(values, "count", "--count", 100, 1, 100_000);
-    const begin = timeOf(values, "begin", "-b");
-    const end = timeOf(values, "end", "-e");
+    const begin = timeFlag(values, "begin", "-b");
+    const end = timeFlag(values, "end", "-e");
     return withReader(admin, async (pc) => {
       const mq = { topic, brokerName: broker, queueId: qid };
       let offset = stringOption(values, "from-offset") !== undefined
@@ -163,8 +163,8 @@ export const printMsg: AdminCommand = {
   async run(admin, values) {
     const topic = required(values, "topic", "-t TOPIC", "printMsg");
     const count = intFlag(values, "count", "--count", 100, 1, 100_000);
-    const begin = timeOf(values, "begin", "-b");
-    const end = timeOf(values, "end", "-e");
+    const begin = timeFlag(values, "begin", "-b");
+    const end = timeFlag(values, "end", "-e");
     const route = await admin.topicRoute(topic);
     return withReader(admin, async (pc) => {
       const found: MessageExt[] = [];
@@ -192,13 +192,3 @@ export const printMsg: AdminCommand = {
     });
   },
 };
-
-function timeOf(values: Record<string, unknown>, key: string, flag: string): number | undefined {
-  const v = stringOption(values as never, key);
-  if (v === undefined) return undefined;
-  const t = /^\d+$/.test(v) ? Number(v) : Date.parse(v);
-  if (!Number.isSafeInteger(t)) {
-    throw new UsageError(`Invalid value for ${flag}: ${JSON.stringify(v)}`);
-  }
-  return t;
-}
