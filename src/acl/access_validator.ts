@@ -26,7 +26,7 @@ import {
   RETRY_GROUP_TOPIC_PREFIX,
   retryTopicOf,
 } from "./permission.ts";
-import { ACCESS_KEY, aclSignature, SIGNATURE } from "./signature.ts";
+import { ACCESS_KEY, SIGNATURE, signatureMatches } from "./signature.ts";
 
 const TRACE_TOPIC = "RMQ_SYS_TRACE_TOPIC";
 
@@ -80,32 +80,23 @@ export interface Access {
 export function brokerAccess(request: RemotingCommand, remoteAddr: string): Access {
   const f = request.extFields;
   const resources = new Map<string, number>();
-  const add = (resource: string | undefined, perm: number) => {
-    if (resource !== undefined && resource !== "") resources.set(resource, perm);
-  };
-  const send = (topic: string | undefined) => {
-    // A send to a retry topic is a consumer's resend: it needs SUB on that group.
-    add(topic, topic?.startsWith(RETRY_GROUP_TOPIC_PREFIX) ? Perm.SUB : Perm.PUB);
-  };
-  const group = (g: string | undefined) =>
-    add(g === undefined ? undefined : retryTopicOf(g), Perm.SUB);
   switch (request.code) {
     case RequestCode.SEND_MESSAGE:
-      send(f.topic);
+      needSend(resources, f.topic);
       break;
     case RequestCode.SEND_MESSAGE_V2:
     case RequestCode.SEND_BATCH_MESSAGE:
-      send(f.b);
+      needSend(resources, f.b);
       break;
     case RequestCode.CONSUMER_SEND_MSG_BACK:
-      group(f.group);
+      needGroup(resources, f.group);
       break;
     case RequestCode.PULL_MESSAGE:
-      add(f.topic, Perm.SUB);
-      group(f.consumerGroup);
+      need(resources, f.topic, Perm.SUB);
+      needGroup(resources, f.consumerGroup);
       break;
     case RequestCode.QUERY_MESSAGE:
-      add(f.topic, Perm.SUB);
+      need(resources, f.topic, Perm.SUB);
       break;
     case RequestCode.HEART_BEAT:
       if (request.body !== undefined && request.body.length > 0) {
@@ -116,21 +107,35 @@ export function brokerAccess(request: RemotingCommand, remoteAddr: string): Acce
           throw new AclError(e instanceof Error ? e.message : String(e));
         }
         for (const c of hb.consumerDataSet) {
-          group(c.groupName);
-          for (const s of c.subscriptionDataSet) add(s.topic, Perm.SUB);
+          needGroup(resources, c.groupName);
+          for (const s of c.subscriptionDataSet) need(resources, s.topic, Perm.SUB);
         }
       }
       break;
     case RequestCode.UNREGISTER_CLIENT:
     case RequestCode.GET_CONSUMER_LIST_BY_GROUP:
-      group(f.consumerGroup);
+      needGroup(resources, f.consumerGroup);
       break;
     case RequestCode.UPDATE_CONSUMER_OFFSET:
-      group(f.consumerGroup);
-      add(f.topic, Perm.SUB);
+      needGroup(resources, f.consumerGroup);
+      need(resources, f.topic, Perm.SUB);
       break;
   }
   return accessOf(request, remoteAddr, resources, BROKER_ADMIN_CODES.has(request.code));
+}
+
+function need(resources: Map<string, number>, resource: string | undefined, perm: number): void {
+  if (resource !== undefined && resource !== "") resources.set(resource, perm);
+}
+
+/** A send to a retry topic is a consumer's resend: it needs SUB on that group. */
+function needSend(resources: Map<string, number>, topic: string | undefined): void {
+  need(resources, topic, topic?.startsWith(RETRY_GROUP_TOPIC_PREFIX) ? Perm.SUB : Perm.PUB);
+}
+
+/** A group is checked as its retry topic, with SUB. */
+function needGroup(resources: Map<string, number>, group: string | undefined): void {
+  if (group !== undefined) need(resources, retryTopicOf(group), Perm.SUB);
 }
 
 /** The name server's view: undefined for codes it leaves open. */
@@ -160,7 +165,7 @@ function accessOf(
 /** Throws AclError when the rules refuse the access (RocketMQ's messages). */
 export function validateAccess(rules: AclRules, a: Access): void {
   const account = a.accessKey === undefined ? undefined : rules.accounts.get(a.accessKey);
-  if (rules.globalWhite.some((m) => m(a.host))) {
+  if (onGlobalWhiteList(rules, a.host)) {
     if (account && a.signature !== undefined) checkSignature(a, account);
     return;
   }
@@ -176,19 +181,19 @@ export function validateAccess(rules: AclRules, a: Access): void {
   checkPermissions(a, account);
 }
 
-function checkSignature(a: Access, account: Account): void {
-  const expected = aclSignature(a.extFields, a.body, account.secretKey);
-  if (a.signature === undefined || !sameText(expected, a.signature)) {
-    throw new AclError(`Check signature failed for accessKey=${account.accessKey}`);
-  }
+/** Whether `host` is on the global white list (which lets requests in unsigned). */
+export function onGlobalWhiteList(rules: AclRules, host: string): boolean {
+  for (const matches of rules.globalWhite) if (matches(host)) return true;
+  return false;
 }
 
-/** Compares in time independent of where the texts differ (no timing oracle on signatures). */
-function sameText(x: string, y: string): boolean {
-  if (x.length !== y.length) return false;
-  let diff = 0;
-  for (let i = 0; i < x.length; i++) diff |= x.charCodeAt(i) ^ y.charCodeAt(i);
-  return diff === 0;
+function checkSignature(a: Access, account: Account): void {
+  if (
+    a.signature === undefined ||
+    !signatureMatches(a.extFields, a.body, account.secretKey, a.signature)
+  ) {
+    throw new AclError(`Check signature failed for accessKey=${account.accessKey}`);
+  }
 }
 
 /** Permission checks alone, for an access whose signature is already known good. */

@@ -23,6 +23,7 @@ import {
   parseAclFile,
   renderAclFile,
 } from "./acl_file.ts";
+import { signatureEngine } from "./signature.ts";
 import { parseAddressPattern } from "./address_pattern.ts";
 
 const log = logger("acl");
@@ -76,11 +77,16 @@ export class AclConfigStore implements Disposable {
       throw new Error(`The ACL file ${path} is not valid: ${errorMessage(e)}`);
     }
     const store = new AclConfigStore(path, text, file, stamp);
-    log.info("ACL on: {accounts} account(s), {white} global white address(es) from {path}", {
-      accounts: file.accounts.length,
-      white: file.globalWhiteRemoteAddresses.length,
-      path,
-    });
+    log.info(
+      "ACL on: {accounts} account(s), {white} global white address(es) from {path}; " +
+        "signatures checked with {engine}",
+      {
+        accounts: file.accounts.length,
+        white: file.globalWhiteRemoteAddresses.length,
+        path,
+        engine: signatureEngine(),
+      },
+    );
     if (reloadIntervalMs > 0) {
       store.#timer = backgroundInterval(() => void store.reloadIfChanged(), reloadIntervalMs);
     }

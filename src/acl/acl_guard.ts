@@ -10,7 +10,12 @@ import { requestCodeName } from "../remoting/request_code.ts";
 import { ResponseCode } from "../remoting/response_code.ts";
 import { AclError } from "./acl_error.ts";
 import type { AclConfigStore } from "./acl_config_store.ts";
-import { type Access, checkPermissions, validateAccess } from "./access_validator.ts";
+import {
+  type Access,
+  checkPermissions,
+  onGlobalWhiteList,
+  validateAccess,
+} from "./access_validator.ts";
 import { hostOf } from "./address_pattern.ts";
 import { Perm } from "./permission.ts";
 import { ACCESS_KEY } from "./signature.ts";
@@ -59,7 +64,7 @@ export class AclGuard {
   checkPublish(request: RemotingCommand, channel: Channel, topic: string): string | undefined {
     const rules = this.#store.rules;
     const host = hostOf(channel.remoteAddr);
-    if (rules.globalWhite.some((m) => m(host))) return undefined;
+    if (onGlobalWhiteList(rules, host)) return undefined;
     const account = rules.accounts.get(request.extFields[ACCESS_KEY] ?? "");
     if (!account) return new AclError("No accessKey is configured").remark;
     if (account.white(host)) return undefined;

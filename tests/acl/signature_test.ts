@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
-import { aclSignature, signRequest } from "../../src/acl/signature.ts";
+import { aclSignature, signatureMatches, signRequest } from "../../src/acl/signature.ts";
 import { createRequest } from "../../src/remoting/command.ts";
 import { RequestCode } from "../../src/remoting/request_code.ts";
 
@@ -30,6 +30,25 @@ Deno.test("the Java hook's signature verifies in rmq", () => {
   const fields = { ...JAVA_FIELDS, Signature: JAVA_SIGNATURE };
   assert.equal(aclSignature(fields, JAVA_BODY, "12345678"), JAVA_SIGNATURE);
   assert.notEqual(aclSignature(fields, JAVA_BODY, "12345679"), JAVA_SIGNATURE);
+  assert.ok(signatureMatches(fields, JAVA_BODY, "12345678", JAVA_SIGNATURE));
+});
+
+Deno.test("a signature matches only whole: any other character, length or key is refused", () => {
+  const fields = { ...JAVA_FIELDS, Signature: JAVA_SIGNATURE };
+  assert.ok(!signatureMatches(fields, JAVA_BODY, "12345679", JAVA_SIGNATURE));
+  for (let i = 0; i < JAVA_SIGNATURE.length; i++) {
+    const c = JAVA_SIGNATURE[i] === "A" ? "B" : "A";
+    const changed = JAVA_SIGNATURE.slice(0, i) + c + JAVA_SIGNATURE.slice(i + 1);
+    assert.ok(!signatureMatches(fields, JAVA_BODY, "12345678", changed), `character ${i}`);
+  }
+  assert.ok(!signatureMatches(fields, JAVA_BODY, "12345678", JAVA_SIGNATURE.slice(0, 27)));
+  assert.ok(!signatureMatches(fields, JAVA_BODY, "12345678", JAVA_SIGNATURE + "="));
+  assert.ok(!signatureMatches(fields, JAVA_BODY, "12345678", ""));
+  // A big body (node:crypto hashes it where OpenSSL does not load): compared the same way.
+  const body = new Uint8Array(10_000).fill(3);
+  const big = aclSignature(fields, body, "12345678");
+  assert.ok(signatureMatches(fields, body, "12345678", big));
+  assert.ok(!signatureMatches(fields, body.fill(4, 9_999), "12345678", big));
 });
 
 Deno.test("rmq signs a request exactly as the Java hook does", () => {

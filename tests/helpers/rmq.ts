@@ -75,11 +75,16 @@ export interface RmqProcess {
 
 /**
  * Starts `rmq …args` (stderr discarded, so a long benchmark never blocks on its logs) and
- * resolves once stdout matches `pattern`, e.g. `/listening on \S+/`.
+ * resolves once stdout matches `pattern`, e.g. `/listening on \S+/`. `denoFlags` go before
+ * main.ts (e.g. `--deny-ffi`).
  */
-export async function startRmq(args: readonly string[], pattern: RegExp): Promise<RmqProcess> {
+export async function startRmq(
+  args: readonly string[],
+  pattern: RegExp,
+  denoFlags: readonly string[] = [],
+): Promise<RmqProcess> {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN, ...args],
+    args: ["run", "-A", ...denoFlags, MAIN, ...args],
     stdout: "piped",
     stderr: "null",
   }).spawn();
