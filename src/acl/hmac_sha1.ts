@@ -255,6 +255,21 @@ function writeWords(h: Int32Array, out: Uint8Array): void {
   }
 }
 
+export const INNER_PAD = 0x36;
+export const OUTER_PAD = 0x5c;
+
+/**
+ * The block an HMAC's inner (ipad) or outer (opad) hash starts with: the key, hashed first when
+ * longer than a block, XOR the pad byte (RFC 2104). Made once per key, so node:crypto's cost
+ * for a long key does not matter.
+ */
+export function keyBlock(key: Uint8Array, padByte: number): Uint8Array {
+  const k = key.length > BLOCK ? new Uint8Array(hash("sha1", key, "buffer")) : key;
+  const block = new Uint8Array(BLOCK).fill(padByte);
+  for (let i = 0; i < k.length; i++) block[i] ^= k[i];
+  return block;
+}
+
 /** A keyed HMAC-SHA1: the MAC of `content[0..len)` followed by `body`, into `out` (20 bytes). */
 export interface KeyedSha1Mac {
   mac(content: Uint8Array, len: number, body: Uint8Array | undefined, out: Uint8Array): void;
@@ -276,16 +291,10 @@ export class HmacSha1 implements KeyedSha1Mac {
 
   constructor(key: Uint8Array) {
     this.#key = key;
-    const k = key.length > BLOCK ? new Uint8Array(hash("sha1", key, "buffer")) : key;
-    const pad = new Uint8Array(BLOCK);
     this.#inner.set(IV);
-    pad.fill(0x36);
-    for (let i = 0; i < k.length; i++) pad[i] ^= k[i];
-    compress(this.#inner, pad, 0);
+    compress(this.#inner, keyBlock(key, INNER_PAD), 0);
     this.#outer.set(IV);
-    pad.fill(0x5c);
-    for (let i = 0; i < k.length; i++) pad[i] ^= k[i];
-    compress(this.#outer, pad, 0);
+    compress(this.#outer, keyBlock(key, OUTER_PAD), 0);
   }
 
   mac(content: Uint8Array, len: number, body: Uint8Array | undefined, out: Uint8Array): void {
